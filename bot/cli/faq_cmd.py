@@ -1,0 +1,135 @@
+"""``qunbot faq check|ask|match|eval``: operators try their FAQ before members do."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.faq import load_faq
+from bot.faq.index import FaqIndex, MatchResult
+
+FAQ_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _index(path: Path, bot_name: str | None = None) -> FaqIndex:
+    from bot.faq.matcher import build_index
+
+    return build_index(load_faq(path), bot_names=(bot_name,) if bot_name else ())
+
+
+@click.group("faq")
+def faq_group() -> None:
+    """Check an FAQ file and see how the bot would answer."""
+
+
+@faq_group.command("check")
+@click.argument("faq", type=FAQ_FILE)
+def check(faq: Path) -> None:
+    """Validate FAQ and flag entries that answer each other's questions."""
+    index = _index(faq)
+    entries = index.faq.entries
+    phrasings = sum(len(e.phrasings) for e in entries)
+    overlaps = []
+    for entry in entries:
+        for text in entry.phrasings:
+            result = index.match(text, addressed=True)
+            if result.action == "answer" and result.entry is not None and result.entry.id != entry.id:
+                overlaps.append(f'  "{text}" ({entry.id}) is answered by {result.entry.id}')
+    click.echo(f"{faq}: OK, {len(entries)} entries, {phrasings} phrasings, "
+               f"{len(index.faq.synonyms)} synonym groups")
+    if overlaps:
+        click.echo(f"{len(overlaps)} phrasing(s) land on another entry; consider rewording:")
+        for line in overlaps:
+            click.echo(line)
+
+
+def explain(text: str, result: MatchResult) -> str:
+    """The decision in words an operator reads."""
+    lines = [f"message:  {text}", f"decision: {result.action}   score {result.score:.2f}   "
+             f"margin {result.margin:.2f}"]
+    if result.action == "answer" and result.entry:
+        lines.append(f"answers:  {result.entry.id}: {result.entry.question}")
+    elif result.action == "suggest":
+        offers = " | ".join(f"{i}. {e.question}" for i, e in enumerate(result.suggestions, 1))
+        lines.append(f"offers:   {offers}")
+    lines.append(f"why:      {result.reason or '-'}")
+    if result.candidates:
+        lines.append("top 3:")
+        for i, cand in enumerate(result.candidates[:3], 1):
+            lines.append(f"  {i}. {cand.score:.2f}  {cand.entry.id}: {cand.entry.question}")
+    return "\n".join(lines)
+
+
+@faq_group.command("ask")
+@click.argument("faq", type=FAQ_FILE)
+@click.argument("text")
+@click.option("--mention", is_flag=True, help="Treat the message as @mentioning the bot.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as a JSON line.")
+def ask(faq: Path, text: str, mention: bool, as_json: bool) -> None:
+    """Show what the bot would do with one message TEXT: decision, score and the top 3."""
+    result = _index(faq).match(text, addressed=mention)
+    if as_json:
+        click.echo(json.dumps(result.to_record(text), ensure_ascii=False))
+    else:
+        click.echo(explain(text, result))
+
+
+@faq_group.command("match")
+@click.option("--faq", "faq", type=FAQ_FILE, required=True)
+def match(faq: Path) -> None:
+    """Read JSON lines with "text" from stdin; print one decision line per input line."""
+    index = _index(faq)
+    bad = 0
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            bad += 1
+            click.echo(f"qunbot: stdin line {number}: skipped, needs a JSON object with \"text\" ({exc})",
+                       err=True)
+            out = {"text": None, "action": "none", "entry": None, "score": 0.0, "suggestions": [],
+                   "error": f"line {number}: bad input"}
+        else:
+            out = index.match(text).to_record(text)
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if bad:
+        sys.exit(1)
+
+
+def read_queries(path: Path) -> list[dict]:
+    """Labelled query lines; a bad line is an error naming its number."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: bad JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or \
+                row.get("kind") not in ("paraphrase", "chitchat", "unknown"):
+            raise ValueError(f'{path}:{number}: needs "text" and "kind" (paraphrase|chitchat|unknown)')
+        rows.append(row)
+    return rows
+
+
+@faq_group.command("eval")
+@click.option("--faq", "faq", type=FAQ_FILE, required=True)
+@click.option("--queries", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSON lines: {text, expect: entry id or null, kind: paraphrase|chitchat|unknown}.")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate_cmd(faq: Path, queries: Path, as_json: bool) -> None:
+    """Score the FAQ on labelled messages and list the misses by kind."""
+    from bot.faq.eval import evaluate
+
+    report = evaluate(_index(faq), read_queries(queries))
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.to_text())

@@ -1,0 +1,120 @@
+"""Is this message asking something? Questions and requests versus chit-chat and statements.
+
+A bot that answers "我刚开好发票了，谢谢" with the invoice FAQ gets muted, so FAQ words alone are not
+enough: the message must read as a question, a request, or a problem report. The gate is rule-based on
+general Chinese cues (particles, question words, A-not-A forms, request verbs, trouble words), because
+those are stable across domains while any learned rule would follow one FAQ's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.faq.lexicon import chitchat_cues, question_cues
+from bot.faq.normalize import Normalized
+
+Kind = Literal["question", "request", "problem", "statement", "chitchat", "media", "system", "empty"]
+
+_CLAUSES = re.compile(r"[,.!?;:~…。，！？；：、\n]+|\s{1,}")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 送不送, 能不能, 有没有
+_SYSTEM = re.compile(
+    r"^\"?[^\"]{1,30}\"?\s*(撤回了一条消息|加入了群聊|通过扫描.{0,40}加入群聊|邀请.{0,60}加入了群聊|拍了拍|"
+    r"修改群名为|移出了群聊|退出了群聊|与群里其他人都不是(微信)?朋友关系)"
+)
+_CJK_OR_WORD = re.compile(r"[\u3400-\u9fffa-z]")
+_CHECKIN = re.compile(r"^#?(打卡|接龙|day\s*\d+|第\s*\d+\s*天)")
+_LIST_LINE = re.compile(r"^\s*\d+[.、]\s*\S+", re.M)
+
+# problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
+_TROUBLE = re.compile(
+    r"没[收到动发来回有显示]|不[了到见能行对]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
+    r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|多扣|扣错|"
+    r"不见了|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|怎么回事|咋回事"
+)
+_DONE = re.compile(r"^已|已经|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了")
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    kind: Kind
+    strength: float
+    """How clearly the message asks something: 1 explicit question/request, ~0.6 problem report,
+    0 statement or chit-chat."""
+    reason: str
+
+    @property
+    def is_question(self) -> bool:
+        return self.strength > 0
+
+
+def _has_question(text: str, clauses: list[str]) -> str | None:
+    cues = question_cues()
+    if "?" in text:
+        return "question mark"
+    particles = cues.get("particle", frozenset())
+    for c in clauses:
+        for p in particles:
+            if c.endswith(p) and len(c) > len(p):
+                # "不" and "没" end a question only after a verb phrase: 能反悔不, 截单了没
+                if p in ("不", "没", "否", "未") and len(c) < 3:
+                    continue
+                return f"particle {p}"
+    if _A_NOT_A.search(text):
+        return "a-not-a question"
+    for w in cues.get("word", frozenset()):
+        if w in text:
+            return f"question word {w}"
+    return None
+
+
+def _only_chitchat(clauses: list[str]) -> bool:
+    """Every clause is a greeting, thanks or acknowledgement."""
+    cues = chitchat_cues()
+    known = cues.get("greeting", frozenset()) | cues.get("thanks", frozenset()) | cues.get("ack", frozenset())
+    if not clauses:
+        return True
+    for c in clauses:
+        core = c.strip("~-_ ")
+        if not core:
+            continue
+        if core in known:
+            continue
+        if any(core.startswith(k) or core.endswith(k) for k in known if len(k) >= 2) and len(core) <= 6:
+            continue
+        if re.fullmatch(r"(哈|呵|嘿|嘻|h|a|6|1|\+)+", core):
+            continue
+        return False
+    return True
+
+
+def classify(norm: Normalized) -> GateResult:
+    """Decide whether ``norm`` reads as a question, request or problem report, and how clearly."""
+    text = norm.text
+    if norm.media is not None:
+        return GateResult("media", 0.0, f"media message [{norm.media}]")
+    if not _CJK_OR_WORD.search(text):
+        if norm.emoji_question:
+            return GateResult("question", 0.3, "question emoji alone")
+        return GateResult("empty", 0.0, "no text (emoji or mention only)")
+    if _SYSTEM.search(text):
+        return GateResult("system", 0.0, "system notice")
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    if _only_chitchat(clauses):
+        return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
+    if _CHECKIN.match(text) or len(_LIST_LINE.findall(text)) >= 2:
+        return GateResult("chitchat", 0.0, "chit-chat (check-in or list)")
+    cue = _has_question(text, clauses)
+    if cue:
+        kind: Kind = "request" if cue.startswith("question word") and cue[14:] in _REQUEST_WORDS else "question"
+        return GateResult(kind, 1.0, f"question ({cue})")
+    if norm.emoji_question:
+        return GateResult("question", 0.8, "question (question emoji)")
+    if _TROUBLE.search(text) and not _DONE.search(text):
+        return GateResult("problem", 0.6, "problem report")
+    return GateResult("statement", 0.0, "statement, not a question")
+
+
+_REQUEST_WORDS = frozenset({"求", "麻烦", "帮我", "帮忙", "帮帮", "能帮", "教我", "告诉我", "发一下", "发下",
+                            "发个", "给我", "求拉", "求发"})

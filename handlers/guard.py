@@ -1,0 +1,20 @@
+"""Guard: the bot never answers itself, other bots, or events it should only record."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.dispatch import STOP, Outcome
+from bot.events import SELF_ID, Event, Message
+
+
+class Guard:
+    name = "guard"
+
+    def handle(self, event: Event, ctx: Context) -> Outcome | None:
+        if not isinstance(event, Message):
+            return None
+        if event.sender == SELF_ID or event.sender in ctx.config.bot.ignore:
+            return STOP
+        if ctx.scratch.get("stale"):
+            return STOP
+        return None
