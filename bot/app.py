@@ -7,11 +7,13 @@ sender differ (real clock + Wechaty sender, or simulated clock + recorder).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.actions import Action, conversation
 from bot.clock import Clock
@@ -30,16 +32,33 @@ log = logging.getLogger("qunbot.app")
 
 def default_handlers() -> list[Handler]:
     """The handlers in the order they run. Earlier ones can stop later ones."""
+    from handlers.activity import ActivityRecorder
+    from handlers.admin import Admin
     from handlers.choice import ChoiceReply
     from handlers.fallback import Fallback
     from handlers.faq_answer import FaqAnswer
-    from handlers.guard import Guard
+    from handlers.guard import Guard, StaleGuard
+    from handlers.handoff import HandoffRequest
+    from handlers.paused import Paused
+    from handlers.unanswered import Tallied, UnansweredRecorder
+    from handlers.welcome import Welcome
 
-    return [Guard(), ChoiceReply(), FaqAnswer(), Fallback()]
+    # admin and paused stop what they own; a hand-off request wins over an FAQ answer; the
+    # unanswered recorder runs before the fallback (which stops by replying). Tallied counts the
+    # answers of handlers that stop dispatch, for #今日.
+    return [Guard(), Welcome(), ActivityRecorder(), StaleGuard(), Admin(), Paused(), Tallied(ChoiceReply()),
+            HandoffRequest(), Tallied(FaqAnswer()), UnansweredRecorder(), Fallback()]
 
 
 def default_timed(config: Config) -> list[TimedSource]:
-    return []
+    from bot.digest import DigestSource
+    from bot.schedule_source import ScheduleSource
+    from handlers.welcome import WelcomeSource
+
+    timed: list[TimedSource] = [ScheduleSource.from_config(config), WelcomeSource()]
+    if config.digest.enabled:
+        timed.append(DigestSource(config))
+    return timed
 
 
 def build_faq_index(config: Config, faq_path: str | None = None) -> FaqIndex:
@@ -64,6 +83,10 @@ class App:
         self.timed = list(timed)
         self.db = db
         self._timed_after: dict[str, datetime] = {}
+        self._timers_wake = asyncio.Event()
+        self.on_close: list[Callable[[], None]] = [
+            partial(h.flush, ctx) for h in dispatcher.handlers if callable(getattr(h, "flush", None))]
+        """Run by ``close``: handlers that buffer writes (activity) expose ``flush(ctx)``."""
 
     @classmethod
     def create(cls, config: Config, clock: Clock, sender: Sender | None = None, *,
@@ -90,6 +113,7 @@ class App:
         """Run the handlers over one event and queue their actions in the outbox."""
         self.ctx.scratch = {"stale": stale}
         result = self.dispatcher.dispatch(event, self.ctx)
+        self._timers_wake.set()  # a handler may have planned timed work (a welcome window)
         for action in result.actions:
             self.outbox.submit(action)
         return result
@@ -130,15 +154,28 @@ class App:
         return actions
 
     async def run_timers(self, stop: asyncio.Event | None = None) -> None:
-        """Live: sleep on the clock until the next timed job, fire it, repeat."""
+        """Live: sleep on the clock until the next timed job (or until an event may have planned an
+        earlier one, or ``stop``), fire it, repeat."""
         self.start_timers(self.clock.now())
-        while stop is None or not stop.is_set():
-            nxt = self.next_timer()
-            if nxt is None:
-                return
-            when, source = nxt
-            await self.clock.sleep_until(when)
-            self.fire(when, source)
+        stopper = asyncio.create_task(self._set_on(stop, self._timers_wake)) if stop is not None else None
+        try:
+            while stop is None or not stop.is_set():
+                self._timers_wake.clear()
+                nxt = self.next_timer()
+                if nxt is not None and nxt[0] <= self.clock.now():
+                    self.fire(*nxt)
+                    continue
+                timeout = None if nxt is None else (nxt[0] - self.clock.now()).total_seconds()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._timers_wake.wait(), timeout)
+        finally:
+            if stopper is not None:
+                stopper.cancel()
+
+    @staticmethod
+    async def _set_on(stop: asyncio.Event, wake: asyncio.Event) -> None:
+        await stop.wait()
+        wake.set()
 
     # -- sending ----------------------------------------------------------------------------
     async def run_outbox(self, stop: asyncio.Event | None = None) -> None:
@@ -150,6 +187,16 @@ class App:
         """Flush what is queued (paced), then close the database."""
         if self.sender is not None and len(self.outbox):
             await self.outbox.flush(self.sender, flush_timeout)
+        self.close()
+
+    def close(self) -> None:
+        """Run the close hooks (flush buffered writes), then close the database."""
+        for hook in self.on_close:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - closing must go on
+                log.exception("close hook failed")
+        self.on_close = []
         if self.db is not None:
             self.db.close()
 

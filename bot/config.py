@@ -112,6 +112,28 @@ class ActivitySection(Strict):
     keep_text: bool = False
     weights: dict[str, float] = {}
 
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        from bot.activity.score import weights_from
+
+        weights_from(v)  # unknown names: a clear error naming the known ones
+        return v
+
+
+class HandoffSection(Strict):
+    """Handing a member to a person: on request, or when the bot failed them twice in a row."""
+
+    enabled: bool = True
+    keywords: tuple[str, ...] = ()
+    """More request phrases on top of the built-in ones (转人工, 人工客服, 找真人 ...)."""
+    window_minutes: float = Field(10, gt=0)
+    """Two unanswered questions from one member within this many minutes hand them over."""
+    context_lines: int = Field(5, ge=0, le=20)
+    """Recent room messages included in the operators' hand-off message."""
+    notify: tuple[str, ...] | None = None
+    """Who gets hand-offs; default: the operators."""
+
 
 class Config(Strict):
     bot: BotSection
@@ -128,6 +150,7 @@ class Config(Strict):
     matching: MatchingSection = MatchingSection()
     schedule: ScheduleSection = ScheduleSection()
     activity: ActivitySection = ActivitySection()
+    handoff: HandoffSection = HandoffSection()
     stale_message_seconds: float = Field(180, ge=0)
     """Messages older than this when the bot starts are recorded but not answered."""
     base_dir: Path = Field(Path("."), exclude=True)
@@ -168,6 +191,10 @@ class Config(Strict):
     @property
     def schedules_path(self) -> Path | None:
         return self.resolve(self.schedules) if self.schedules else None
+
+    @property
+    def handoff_recipients(self) -> tuple[str, ...]:
+        return self.handoff.notify if self.handoff.notify is not None else self.operators
 
     @property
     def digest_recipients(self) -> tuple[str, ...]:

@@ -171,8 +171,25 @@ class Outbox:
             await self.clock.sleep_until(when)
             await self._send_head(conv, sender)
 
+    def wake(self) -> None:
+        """Make the live loop look at the queue (and at its stop event) now."""
+        self._wake.set()
+
     async def run(self, sender: Sender, stop: asyncio.Event | None = None) -> None:
-        """The live sending loop: sleeps until the next message is due or a new one arrives."""
+        """The live sending loop: sleeps until the next message is due, a new one arrives or ``stop``
+        is set; a send in progress always completes (cancelling mid-send could post twice)."""
+        watcher = asyncio.create_task(self._wake_on(stop)) if stop is not None else None
+        try:
+            await self._loop(sender, stop)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    async def _wake_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake.set()
+
+    async def _loop(self, sender: Sender, stop: asyncio.Event | None) -> None:
         while stop is None or not stop.is_set():
             due = self.next_due()
             if due is None:

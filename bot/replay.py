@@ -67,8 +67,7 @@ async def replay(lines: Iterable[str], config: Config, *, db_url: str | None = N
     await _advance(app, recorder, end)
     await app.outbox.pump_until(recorder, None)
     result.actions = recorder.records
-    if app.db is not None:
-        app.db.close()
+    app.close()
     return result
 
 

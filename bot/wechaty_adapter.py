@@ -30,6 +30,7 @@ from typing import Any, Optional  # betterproto 1.2 reads Optional[...], not X |
 from bot.actions import Action, Announce, DirectMessage, Say, SetTopic
 from bot.clock import Clock
 from bot.events import SELF_ID, Event, Join, Leave, Message, MessageType
+from bot.mentions import mentions_bot
 
 log = logging.getLogger("qunbot.wechaty")
 
@@ -59,6 +60,9 @@ from wechaty.utils.async_helper import SingleIdContainer  # noqa: E402
 from wechaty_puppet import MessageType as SdkType  # noqa: E402
 from wechaty_puppet import Puppet, PuppetOptions  # noqa: E402
 from wechaty_puppet_service import PuppetService  # noqa: E402
+
+# "no blueprint registered, no web service" on every login: we never want its web service.
+logging.getLogger("wechaty.plugin").setLevel(logging.ERROR)
 
 __all__ = [
     "Connection", "FixedPuppetService", "Incoming", "MessageIdCache", "Puppet", "PuppetOptions",
@@ -218,21 +222,6 @@ def to_datetime(timestamp: float | int | None, clock: Clock) -> datetime:
     return datetime.fromtimestamp(ts, clock.tz)
 
 
-def text_mentions(text: str, names: set[str]) -> bool:
-    """Whether ``text`` @mentions one of ``names`` (WeChat writes "@name" + U+2005, or a space)."""
-    for name in names:
-        if not name:
-            continue
-        at = f"@{name}"
-        start = text.find(at)
-        while start != -1:
-            end = start + len(at)
-            if end == len(text) or text[end] in (AT_SEP, " "):
-                return True
-            start = text.find(at, end)
-    return False
-
-
 class _Bot(Wechaty):
     """One connection's Wechaty: its callbacks go to the Connection, and ``start`` raises."""
 
@@ -258,11 +247,14 @@ class _Bot(Wechaty):
         self.conn.logged_out.set()
 
     async def on_heartbeat(self, payload: Any) -> None:
+        # Only fires thanks to FixedPuppetService.on (the SDK listens for 'heart-beat').
+        if self.conn.last_heartbeat is None:
+            log.info("event=heartbeat first=true")
         self.conn.last_heartbeat = asyncio.get_running_loop().time()
 
     async def on_scan(self, qr_code: str, status: Any, data: str | None = None) -> None:
-        log.info("event=scan status=%s url=https://wechaty.js.org/qrcode/%s", getattr(status, "name", status),
-                 qr_code)
+        log.info("event=scan status=%s url=https://wechaty.js.org/qrcode/%s",
+                 getattr(status, "name", status), qr_code)
 
     async def on_message(self, msg: SdkMessage) -> None:
         await self.conn.link._on_message(self.conn, msg)
@@ -320,10 +312,13 @@ class Connection:
         with contextlib.suppress(Exception):
             if bot._puppet is not None:
                 await asyncio.wait_for(bot.stop(), timeout)
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(self.task, timeout)
+        task = self.task
+        if task is not None:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=timeout)
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the runner already reported it
         scheduler = bot._plugin_manager.scheduler
         with contextlib.suppress(Exception):
             if scheduler.running:
@@ -404,10 +399,9 @@ class WechatyLink:
                 alias = None
             name = alias or name
         text = msg.text()
-        mention_ids = [i for i in (p.mention_ids or []) if i]
-        mentions_bot = conn.self_id in mention_ids or (
-            room is not None and text_mentions(text, {self.bot_name, conn.self_name}))
-        sdk_type = p.type
+        mentions = tuple(conn.event_id(i) for i in (p.mention_ids or []) if i)
+        # the mention list when the puppet fills it, else "@name" in the text (bot name or nickname)
+        to_bot = room is not None and mentions_bot(text, mentions, (self.bot_name, conn.self_name))
         return Message(
             id=msg.message_id,
             ts=to_datetime(p.timestamp, self.clock),
@@ -415,10 +409,10 @@ class WechatyLink:
             sender=talker,
             sender_name=name,
             text=text,
-            type=_TYPES.get(sdk_type, MessageType.OTHER),
+            type=_TYPES.get(p.type, MessageType.OTHER),
             room_topic=topic,
-            mentions=tuple(conn.event_id(i) for i in mention_ids),
-            mentions_bot=mentions_bot,
+            mentions=mentions,
+            mentions_bot=to_bot,
             quote=None,  # python-wechaty 0.10.7 payloads carry no quoted-message id
         )
 
@@ -435,7 +429,7 @@ class WechatyLink:
     def member_events(self, conn: Connection, kind: str, room: Room, members: list[Contact],
                       date: datetime) -> list[Join | Leave]:
         """One Join / Leave per member (the bot itself joining or leaving is not a member event)."""
-        ts = date.astimezone(self.clock.tz) if date.tzinfo is None else date.astimezone(self.clock.tz)
+        ts = date.astimezone(self.clock.tz)  # the SDK gives naive local time; astimezone reads it so
         topic = (room.payload.topic if room.is_ready() else "") or None
         out: list[Join | Leave] = []
         for member in members:

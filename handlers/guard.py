@@ -1,4 +1,9 @@
-"""Guard: the bot never answers itself, other bots, or events it should only record."""
+"""Guard: the bot never answers itself, other bots, or events it should only record.
+
+Two handlers: ``Guard`` runs first and drops the bot's own and other bots' messages entirely;
+``StaleGuard`` runs after the recording handlers, so stale messages (backlog delivered at start)
+are recorded but never answered.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,13 @@ class Guard:
             return None
         if event.sender == SELF_ID or event.sender in ctx.config.bot.ignore:
             return STOP
-        if ctx.scratch.get("stale"):
+        return None
+
+
+class StaleGuard:
+    name = "stale"
+
+    def handle(self, event: Event, ctx: Context) -> Outcome | None:
+        if isinstance(event, Message) and ctx.scratch.get("stale"):
             return STOP
         return None

@@ -30,3 +30,25 @@ def fallback_text() -> str:
 
 def off_hours_text(next_opening: str, summary: str) -> str:
     return f"现在是非服务时间，你的问题已记录，工作人员会在{next_opening}回复你。（服务时间：{summary}）"
+
+
+def handoff_member_text(next_opening: str | None) -> str:
+    """What a member handed to a person hears; ``next_opening`` None means people are there now."""
+    if next_opening is None:
+        return "已转给工作人员，会尽快回复你。"
+    return f"已转给工作人员，会在{next_opening}回复你。"
+
+
+def handoff_operator_text(where: str, member: str, question: str, context: Sequence[str],
+                          trigger: str) -> str:
+    """The operators' hand-off note: where, who, what, and the last lines of the room."""
+    why = "成员要求转人工" if trigger == "keyword" else "连续两次没答上"
+    lines = [f"【转人工】{where}", f"成员：{member}（{why}）", f"问题：{question}"]
+    if context:
+        lines.append("最近消息：")
+        lines += [f"  {line}" for line in context]
+    return "\n".join(lines)
+
+
+def reload_failed_text(error: str) -> str:
+    return f"重载失败，机器人继续使用原来的版本。\n{error}"

@@ -36,12 +36,18 @@ def main(verbose: int) -> None:
 
 def _register() -> None:
     from bot.cli.demo_cmd import demo_command
+    from bot.cli.digest_cmd import digest_command
     from bot.cli.faq_cmd import faq_group
     from bot.cli.replay_cmd import replay_command
+    from bot.cli.schedule_cmd import schedule_group
+    from bot.cli.unanswered_cmd import unanswered_command
 
     main.add_command(faq_group)
     main.add_command(replay_command)
     main.add_command(demo_command)
+    main.add_command(digest_command)
+    main.add_command(schedule_group)
+    main.add_command(unanswered_command)
     try:
         from bot.cli.run_cmd import run_command
     except ImportError:  # pragma: no cover - the live adapter is optional at import time

@@ -83,7 +83,7 @@ class ChatView:
 def demo_command(config_file: Path | None, log_file: Path | None, db_url: str | None) -> None:
     """Replay a bundled community offline and show the bot at work (no account, no network)."""
     config = load_config(config_file or config_path())
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     view = ChatView(console, config.bot.name)
     console.print(f"[bold]qunbot demo[/]: {escape(config.bot.name)} in a replayed community "
                   f"(offline, simulated clock; service hours {escape(config.hours.summary())})\n")
@@ -91,6 +91,7 @@ def demo_command(config_file: Path | None, log_file: Path | None, db_url: str | 
         url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
         with (log_file or CHAT_LOG).open(encoding="utf-8") as lines:
             result = replay_sync(lines, config, db_url=url, on_event=view.event, on_action=view.action)
+        digest = _digest_text(config, url, view.day)
     table = Table(title="What the bot did", show_header=True)
     table.add_column("reason")
     table.add_column("actions", justify="right")
@@ -100,3 +101,21 @@ def demo_command(config_file: Path | None, log_file: Path | None, db_url: str | 
     console.print(table)
     console.print(f"{result.events} events replayed, {view.messages} member messages, "
                   f"{len(result.actions)} bot actions; silent on everything else.")
+    if digest:
+        console.print()
+        console.rule(f"operators' digest for {view.day} (qunbot digest)", style="dim")
+        console.print(escape(digest))
+
+
+def _digest_text(config: Any, url: str, day: date | None) -> str:
+    """The digest the operators would get for the demo's last day, read back from its database."""
+    from bot.digest import build_digest, render_text
+    from bot.store import Database
+
+    if day is None:
+        return ""
+    db = Database(url)
+    try:
+        return render_text(build_digest(db, config, day), config.digest.max_chars)
+    finally:
+        db.close()

@@ -133,3 +133,18 @@ def evaluate_cmd(faq: Path, queries: Path, as_json: bool) -> None:
 
     report = evaluate(_index(faq), read_queries(queries))
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.to_text())
+
+
+@faq_group.command("suggest")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL (default: the config's database).")
+@click.option("--since", help="Only questions asked from this date (YYYY-MM-DD) on.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many of the biggest groups of unanswered questions.")
+def suggest(config_path: Path, db_url: str | None, since: str | None, top: int) -> None:
+    """Print faq.yaml stubs for the most asked unanswered questions (fill in the answers)."""
+    from bot.cli.unanswered_cmd import load_groups
+    from bot.config import load_config
+    from bot.unanswered import faq_stubs
+
+    click.echo(faq_stubs(load_groups(load_config(config_path), db_url, since, top)), nl=False)

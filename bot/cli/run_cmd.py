@@ -60,8 +60,8 @@ def run_command(config_path: Path, db_url: str | None, login_timeout: float, rea
     options = RunOptions(login_timeout=login_timeout, ready_timeout=ready_timeout)
     try:
         asyncio.run(_main(config, endpoint, token, options, db_url))
-    except StartupError as exc:
-        _fail(f"qunbot: error: {exc}", 1)
+    except StartupError as exc:  # servers echo a wrong token in their error: never print it
+        _fail(f"qunbot: error: {str(exc).replace(token, '***')}", 1)
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         _fail("qunbot: interrupted", 130)
 

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.faq.lexicon import chitchat_cues, question_cues
+from bot.faq.lexicon import chitchat_cues, question_cues, stopwords
 from bot.faq.normalize import Normalized
 
-Kind = Literal["question", "request", "problem", "statement", "chitchat", "media", "system", "empty"]
+Kind = Literal["question", "request", "problem", "keyword", "statement", "chitchat", "media", "system", "empty"]
 
-_CLAUSES = re.compile(r"[,.!?;:~…。，！？；：、\n]+|\s{1,}")
+_CLAUSES = re.compile(r"[,.!?;:~…。，！？；：、\n]+|\s+")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 送不送, 能不能, 有没有
 _SYSTEM = re.compile(
     r"^\"?[^\"]{1,30}\"?\s*(撤回了一条消息|加入了群聊|通过扫描.{0,40}加入群聊|邀请.{0,60}加入了群聊|拍了拍|"
@@ -26,22 +26,29 @@ _SYSTEM = re.compile(
 _CJK_OR_WORD = re.compile(r"[\u3400-\u9fffa-z]")
 _CHECKIN = re.compile(r"^#?(打卡|接龙|day\s*\d+|第\s*\d+\s*天)")
 _LIST_LINE = re.compile(r"^\s*\d+[.、]\s*\S+", re.M)
+_LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
-    r"没[收到动发来回有显示]|不[了到见能行对]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
-    r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|多扣|扣错|"
-    r"不见了|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|怎么回事|咋回事"
+    r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
+    r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|扣了|扣款|"
+    r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|无法|没法|不可用|不能用"
 )
-_DONE = re.compile(r"^已|已经|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了")
+_REMINDER = re.compile(r"别忘|不要忘|记得")
+_DONE = re.compile(
+    r"已|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了|原来|终于"
+)
+# "我想/我要/需要 + verb": a wish addressed to whoever can help
+_WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算)[\u4e00-\u9fff]{2,}")
+_KEYWORD_MAX = 4
 
 
 @dataclass(frozen=True, slots=True)
 class GateResult:
     kind: Kind
     strength: float
-    """How clearly the message asks something: 1 explicit question/request, ~0.6 problem report,
-    0 statement or chit-chat."""
+    """How clearly the message asks something: 1 explicit question/request, ~0.5 problem report,
+    wish or bare keyword, 0 statement or chit-chat."""
     reason: str
 
     @property
@@ -49,7 +56,7 @@ class GateResult:
         return self.strength > 0
 
 
-def _has_question(text: str, clauses: list[str]) -> str | None:
+def _question_cue(text: str, clauses: list[str]) -> str | None:
     cues = question_cues()
     if "?" in text:
         return "question mark"
@@ -69,21 +76,29 @@ def _has_question(text: str, clauses: list[str]) -> str | None:
     return None
 
 
-def _only_chitchat(clauses: list[str]) -> bool:
-    """Every clause is a greeting, thanks or acknowledgement."""
+def _chitchat_only(clauses: list[str]) -> bool:
+    """Every clause is a greeting, thanks or acknowledgement, maybe with a name or particles."""
     cues = chitchat_cues()
-    known = cues.get("greeting", frozenset()) | cues.get("thanks", frozenset()) | cues.get("ack", frozenset())
-    if not clauses:
-        return True
+    known = sorted(
+        cues.get("greeting", frozenset()) | cues.get("thanks", frozenset()) | cues.get("ack", frozenset()),
+        key=len,
+        reverse=True,
+    )
+    stop = stopwords()
     for c in clauses:
-        core = c.strip("~-_ ")
-        if not core:
+        rest = c
+        hit = False
+        for k in known:
+            if len(k) >= 2 and k in rest:
+                rest = rest.replace(k, "")
+                hit = True
+        rest = rest.strip("~-_ ")
+        if not rest or _LAUGH.fullmatch(rest):
             continue
-        if core in known:
+        if rest in known or rest in stop:
             continue
-        if any(core.startswith(k) or core.endswith(k) for k in known if len(k) >= 2) and len(core) <= 6:
-            continue
-        if re.fullmatch(r"(哈|呵|嘿|嘻|h|a|6|1|\+)+", core):
+        # "谢谢团长", "老师辛苦了": a cue plus a short addressee
+        if hit and len(rest) <= 3 and not any(ch in rest for ch in "吗么呢?"):
             continue
         return False
     return True
@@ -101,20 +116,21 @@ def classify(norm: Normalized) -> GateResult:
     if _SYSTEM.search(text):
         return GateResult("system", 0.0, "system notice")
     clauses = [c for c in _CLAUSES.split(text) if c]
-    if _only_chitchat(clauses):
+    if _chitchat_only(clauses):
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
+    cue = _question_cue(text, clauses)
+    if cue:
+        return GateResult("question", 1.0, f"question ({cue})")
     if _CHECKIN.match(text) or len(_LIST_LINE.findall(text)) >= 2:
         return GateResult("chitchat", 0.0, "chit-chat (check-in or list)")
-    cue = _has_question(text, clauses)
-    if cue:
-        kind: Kind = "request" if cue.startswith("question word") and cue[14:] in _REQUEST_WORDS else "question"
-        return GateResult(kind, 1.0, f"question ({cue})")
     if norm.emoji_question:
         return GateResult("question", 0.8, "question (question emoji)")
-    if _TROUBLE.search(text) and not _DONE.search(text):
-        return GateResult("problem", 0.6, "problem report")
+    done = _DONE.search(text)
+    if _TROUBLE.search(text) and not done and not _REMINDER.search(text):
+        return GateResult("problem", 0.5, "problem report")
+    if any(_WANT.match(c) for c in clauses) and not done:
+        return GateResult("request", 0.5, "request (wish)")
+    compact = "".join(clauses)
+    if len(compact) <= _KEYWORD_MAX and not done:
+        return GateResult("keyword", 0.5, "bare keyword")
     return GateResult("statement", 0.0, "statement, not a question")
-
-
-_REQUEST_WORDS = frozenset({"求", "麻烦", "帮我", "帮忙", "帮帮", "能帮", "教我", "告诉我", "发一下", "发下",
-                            "发个", "给我", "求拉", "求发"})

@@ -13,44 +13,64 @@ How a message is scored:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from bot.faq.features import Featurizer, Terms
 from bot.faq.gate import GateResult, classify
 from bot.faq.index import Candidate, MatchResult
-from bot.faq.lexicon import build_synonyms, stopwords
+from bot.faq.lexicon import background_freq, build_synonyms, function_words, stopwords
 from bot.faq.model import Faq
 from bot.faq.normalize import normalize
+from bot.faq.spell import HomophoneFixer
 from bot.faq.tokenize import Segmenter
 
-NAMESPACES = ("w", "c", "p")
+NAMESPACES = ("w", "g", "c", "p")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
 class Params:
     """Weights and thresholds; defaults were set on one FAQ and checked on another of a different domain."""
 
-    w_words: float = 0.45
-    w_chars: float = 0.25
+    w_words: float = 0.30
+    w_groups: float = 0.20
+    w_chars: float = 0.20
     w_pinyin: float = 0.30
+    function_weight: float = 0.35
+    """Weight of asking words (怎么, 什么时候 ...) relative to topic words."""
+    homophones: bool = True
+    """Rewrite homophone typos of FAQ word pairs (发漂 -> 发票) before segmentation."""
+    background: bool = True
+    """Scale word weights by how rare the word is in general Chinese (jieba's frequencies)."""
     phrasing_weight: float = 0.6
     """Share of the best single phrasing in the score; the rest is the whole-entry similarity."""
     answer_weight: float = 0.4
     """Weight of answer-text terms inside the whole-entry document."""
+    answer_chars: int = 300
+    """Only the start of a long answer is indexed (it says what the entry is about)."""
     general_synonyms: bool = True
-    answer_at: float = 0.42
-    suggest_at: float = 0.28
-    margin: float = 0.06
+    answer_at: float = 0.25
+    """Best score needed to answer (together with ``margin``)."""
+    margin: float = 0.10
+    """Lead of the best entry over the second needed to answer; below it the member is asked."""
+    coverage: float = 0.6
+    """Share of the message's topic words the entry must explain to be answered (else suggest)."""
+    suggest_at: float = 0.2
+    suggest_ratio: float = 0.6
+    """Suggestions list the candidates scoring at least this share of the best."""
     problem_extra: float = 0.10
     """Problem reports (no question cue) need this much more score to be answered."""
     addressed_bonus: float = 0.06
     """An @mention of the bot lowers the answer bar by this much."""
     other_mention_extra: float = 0.08
     """A message @mentioning someone else (not the bot) is talk between members: higher bar."""
-    max_df_share: float = 0.2
-    """Query terms found in more than this share of documents are skipped when accumulating (speed);
-    they still count in the query norm."""
+    query_share: float = 0.5
+    """How a phrasing's similarity is normalized: 0.5 is cosine; above, the share of the message's
+    weight that is matched counts more; below, the share of the phrasing's weight."""
 
 
 @dataclass(slots=True)
@@ -66,114 +86,194 @@ class MatcherIndex:
         self.faq = faq
         self.params = p = params or Params()
         self.bot_names = tuple(bot_names)
+        self._norm_cache: dict[str, str] = {}
         self.synonyms = build_synonyms(faq.synonyms, general=p.general_synonyms)
         self.stop = stopwords()
+        self.function = function_words()
         self.segmenter = Segmenter(self._vocabulary())
-        self.featurizer = Featurizer(self.segmenter, self.synonyms, self.stop)
+        self.segmenter.add_words(_faq_terms(faq, self.segmenter, self._norm))
+        self.featurizer = Featurizer(self.segmenter, self.synonyms.canon, self.stop, self.function)
+        self.fixer = HomophoneFixer(
+            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags, e.answer[: p.answer_chars])),
+            self.segmenter.known,
+        ) if p.homophones else None
+        self._mult: dict[str, float] = {}
+        self.top_k = 5
+        bg_freq, bg_total = background_freq() if p.background else ({}, 1)
+        self._bg_freq = bg_freq
+        self._bg_log_total = math.log(max(bg_total, 2))
+        self._bg_span = max(1e-9, self._bg_log_total - math.log(max(1, min(bg_freq.values(), default=1))))
         self._build()
 
     # -- build -------------------------------------------------------------------------------------
     def _vocabulary(self) -> Iterable[str]:
-        """Words jieba must keep whole: synonym words, tags, and the FAQ's own recurring terms."""
+        """Words jieba must keep whole: synonym words and tags."""
         yield from self.synonyms.words
         for e in self.faq.entries:
             for t in e.tags:
                 yield normalize(t).text
-        yield from _faq_terms(self.faq)
 
-    def _terms(self, text: str) -> Terms:
-        return self.featurizer.terms(normalize(text, self.bot_names).text)
+    def _weight(self, key: str, idf: float) -> float:
+        """Term weight: FAQ IDF times, for words, general-language rarity and the asking-word discount."""
+        ns = key[0]
+        if ns not in ("w", "g"):
+            return idf
+        m = self._mult.get(key)
+        if m is None:
+            word = key[1:]
+            m = self.params.function_weight if word in self.function else 1.0
+            f = self._bg_freq.get(word)
+            if f:
+                rarity = (self._bg_log_total - math.log(f)) / self._bg_span
+                m *= 0.3 + 0.7 * min(1.0, max(0.0, rarity))
+            if len(self._mult) < 200_000:
+                self._mult[key] = m
+        return idf * m
 
     def _build(self) -> None:
         p = self.params
+        entries = self.faq.entries
         phr_terms: list[tuple[int, Terms]] = []
-        for i, e in enumerate(self.faq.entries):
+        starts: list[int] = []
+        for i, e in enumerate(entries):
+            starts.append(len(phr_terms))
             for ph in e.phrasings:
-                phr_terms.append((i, self._terms(ph)))
+                phr_terms.append((i, self.featurizer.terms(self._norm(ph))))
         n = len(phr_terms)
         df: dict[str, int] = {}
         for _, t in phr_terms:
             for key in _keys(t):
                 df[key] = df.get(key, 0) + 1
-        self.n_docs = n
         self.idf = {k: math.log(1.0 + n / d) for k, d in df.items()}
         self.idf_unknown = math.log(1.0 + 2.0 * n)
-        self.max_df = max(8, int(p.max_df_share * n))
-        self.df = df
 
-        ns_w = {"w": p.w_words, "c": p.w_chars, "p": p.w_pinyin}
-        postings: dict[str, list[tuple[int, float]]] = {}
-        self.doc_entry: list[int] = []
+        ns_w = {"w": p.w_words, "g": p.w_groups, "c": p.w_chars, "p": p.w_pinyin}
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        n_docs = 0
 
-        def add_doc(entry: int, weighted: dict[str, float], scale: float) -> None:
-            doc = len(self.doc_entry)
-            self.doc_entry.append(entry)
-            norms = {ns: 0.0 for ns in NAMESPACES}
+        def add_doc(weighted: dict[str, float], scale: float) -> None:
+            nonlocal n_docs
+            doc = n_docs
+            n_docs += 1
+            norms = dict.fromkeys(NAMESPACES, 0.0)
             for k, v in weighted.items():
                 norms[k[0]] += v * v
             for k, v in weighted.items():
-                nrm = math.sqrt(norms[k[0]])
+                nrm = norms[k[0]] ** (1.0 - p.query_share)
                 if nrm:
-                    postings.setdefault(k, []).append((doc, scale * ns_w[k[0]] * v / nrm))
+                    docs, vals = postings.setdefault(k, ([], []))
+                    docs.append(doc)
+                    vals.append(scale * ns_w[k[0]] * v / nrm)
 
-        for i, t in phr_terms:
-            add_doc(i, {k: self.idf.get(k, self.idf_unknown) for k in _keys(t)}, p.phrasing_weight)
-        self.n_phrasing_docs = len(self.doc_entry)
+        for _, t in phr_terms:
+            add_doc({k: self._weight(k, self.idf[k]) for k in _keys(t)}, p.phrasing_weight)
         # whole-entry documents: all phrasings and tags at full weight, the answer at answer_weight
-        for i, e in enumerate(self.faq.entries):
+        for i, e in enumerate(entries):
             bag: dict[str, float] = {}
-            for ph in (*e.phrasings, *e.tags):
-                for k in _keys(self._terms(ph)):
-                    bag[k] = self.idf.get(k, self.idf_unknown)
+            end = starts[i + 1] if i + 1 < len(starts) else n
+            tag_terms = [self.featurizer.terms(self._norm(t)) for t in e.tags]
+            for t in (*(pt for _, pt in phr_terms[starts[i] : end]), *tag_terms):
+                for k in _keys(t):
+                    bag[k] = self._weight(k, self.idf.get(k, self.idf_unknown))
             if p.answer_weight > 0:
-                for k in _keys(self._terms(e.answer)):
+                for k in _keys(self.featurizer.terms(self._norm(e.answer[: p.answer_chars]))):
                     if k not in bag:
-                        bag[k] = p.answer_weight * self.idf.get(k, self.idf_unknown)
-            add_doc(i, bag, 1.0 - p.phrasing_weight)
-        self.postings = {k: tuple(v) for k, v in postings.items()}
+                        bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
+            add_doc(bag, 1.0 - p.phrasing_weight)
+        self._store(postings, starts, n, len(entries))
+        self._norm_cache.clear()
+
+    def _store(self, postings: dict[str, tuple[list[int], list[float]]], starts: list[int], n_phr: int,
+               n_entries: int) -> None:
+        """Postings as one CSR matrix (terms x documents) so a query is a handful of numpy calls."""
+        self.term_id = {k: i for i, k in enumerate(postings)}
+        lens = np.fromiter((len(d) for d, _ in postings.values()), dtype=np.int64, count=len(postings))
+        self.indptr = np.zeros(len(postings) + 1, dtype=np.int64)
+        np.cumsum(lens, out=self.indptr[1:])
+        self.indices = np.fromiter((d for ds, _ in postings.values() for d in ds), dtype=np.int32,
+                                   count=int(self.indptr[-1]))
+        self.data = np.fromiter((v for _, vs in postings.values() for v in vs), dtype=np.float32,
+                                count=int(self.indptr[-1]))
+        self.entry_starts = np.asarray(starts, dtype=np.int64)
+        self._indptr: list[int] = self.indptr.tolist()
+        self.n_phrasing_docs = n_phr
+        self.n_docs = n_phr + n_entries
+
+    def _norm(self, text: str) -> str:
+        out = self._norm_cache.get(text)
+        if out is None:
+            out = self._norm_cache[text] = normalize(text).text
+        return out
 
     # -- query -------------------------------------------------------------------------------------
+    def query_terms(self, text: str) -> Terms:
+        """Terms of an already normalized message, after homophone correction."""
+        if self.fixer is not None:
+            text = self.fixer.fix(text)
+        return self.featurizer.terms(text)
+
     def scores(self, text: str) -> list[tuple[int, float]]:
         """(entry index, score) for every entry with any evidence, best first."""
-        norm = normalize(text, self.bot_names)
-        return self._score_terms(self.featurizer.terms(norm.text))
+        return self._score_terms(self.query_terms(normalize(text, self.bot_names).text))
 
     def _score_terms(self, t: Terms) -> list[tuple[int, float]]:
-        qw: dict[str, float] = {}
-        norms = {ns: 0.0 for ns in NAMESPACES}
-        for k in _keys(t):
-            v = self.idf.get(k, self.idf_unknown)
-            qw[k] = v
+        keys = list(_keys(t))
+        if not keys:
+            return []
+        qs = self.params.query_share
+        norms = dict.fromkeys(NAMESPACES, 0.0)
+        weights = []
+        for k in keys:
+            v = self._weight(k, self.idf.get(k, self.idf_unknown))
+            weights.append(v)
             norms[k[0]] += v * v
-        acc: dict[int, float] = {}
-        max_df = self.max_df
-        for k, v in qw.items():
-            plist = self.postings.get(k)
-            if not plist or len(plist) > max_df:
-                continue
-            q = v / math.sqrt(norms[k[0]])
-            for d, c in plist:
-                acc[d] = acc.get(d, 0.0) + c * q
-        best_phr: dict[int, float] = {}
-        ent: dict[int, float] = {}
+        ip = self._indptr
+        idx_parts = []
+        val_parts = []
+        tid = self.term_id
+        for k, v in zip(keys, weights, strict=True):
+            r = tid.get(k)
+            if r is not None:
+                a, b = ip[r], ip[r + 1]
+                idx_parts.append(self.indices[a:b])
+                val_parts.append(self.data[a:b] * (v / norms[k[0]] ** qs))
+        if not idx_parts:
+            return []
+        acc = np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=self.n_docs)
         n_phr = self.n_phrasing_docs
-        de = self.doc_entry
-        for d, v in acc.items():
-            e = de[d]
-            if d < n_phr:
-                if v > best_phr.get(e, 0.0):
-                    best_phr[e] = v
-            else:
-                ent[e] = v
-        total = {e: best_phr.get(e, 0.0) + ent.get(e, 0.0) for e in set(best_phr) | set(ent)}
-        return sorted(total.items(), key=lambda kv: -kv[1])
+        score = np.maximum.reduceat(acc[:n_phr], self.entry_starts) + acc[n_phr:]
+        k = min(self.top_k, len(score))
+        top = np.argpartition(score, -k)[-k:]
+        top = top[np.argsort(-score[top])]
+        return [(int(e), float(score[e])) for e in top if score[e] > 0]
+
+    def coverage(self, t: Terms, entry: int) -> float:
+        """Share of the message's topic-word weight found anywhere in the entry (phrasings, tags, answer).
+
+        A near-topic question the FAQ does not cover ("can points be transferred?" against the points
+        entry) matches well but leaves a rare word of its own unexplained."""
+        doc = self.n_phrasing_docs + entry
+        num = den = 0.0
+        for k in _keys(t):
+            if k[0] not in "wg" or k[1:] in self.function:
+                continue
+            w = self._weight(k, self.idf.get(k, self.idf_unknown))
+            den += w
+            r = self.term_id.get(k)
+            if r is not None:
+                a, b = self._indptr[r], self._indptr[r + 1]
+                j = a + int(np.searchsorted(self.indices[a:b], doc))
+                if j < b and self.indices[j] == doc:
+                    num += w
+        return num / den if den else 1.0
 
     def match(self, text: str, *, addressed: bool = False) -> MatchResult:
         p = self.params
         norm = normalize(text, self.bot_names)
         gate = classify(norm)
         addressed = addressed or norm.mentions_bot or _looks_like_bot(norm.mentions)
-        ranked = self._score_terms(self.featurizer.terms(norm.text)) if norm.text else []
+        terms = self.query_terms(norm.text)
+        ranked = self._score_terms(terms) if norm.text else []
         entries = self.faq.entries
         cands = tuple(Candidate(entries[e], min(1.0, s)) for e, s in ranked[:3])
         best = cands[0].score if cands else 0.0
@@ -182,23 +282,27 @@ class MatcherIndex:
 
         def result(action: str, reason: str) -> MatchResult:
             entry = cands[0].entry if cands and action != "none" else None
-            sugg = tuple(c.entry for c in cands if c.score >= p.suggest_at) if action != "none" else ()
+            sugg = tuple(c.entry for c in cands if c.score >= p.suggest_ratio * best) if action != "none" else ()
             return MatchResult(action, entry, best, sugg, cands, margin, reason, gate.is_question)  # type: ignore[arg-type]
 
         if not gate.is_question and not (addressed and gate.kind == "statement"):
             return result("none", gate.reason)
-        bar = p.answer_at
-        if gate.kind == "problem" or (addressed and gate.kind == "statement"):
-            bar += p.problem_extra
+        # stricter for problem reports, wishes and bare keywords; looser when the bot is @mentioned;
+        # stricter when the message @mentions someone else (talk between members)
+        shift = 0.0
+        if gate.strength < 1.0 or gate.kind == "statement":
+            shift += p.problem_extra
         if addressed:
-            bar -= p.addressed_bonus
+            shift -= p.addressed_bonus
         elif norm.mentions:
-            bar += p.other_mention_extra
-        if best >= bar and margin >= p.margin:
-            return result("answer", "confident match")
-        if best >= bar:
-            return result("suggest", "close second: suggest")
-        if best >= p.suggest_at + (bar - p.answer_at) and not (norm.mentions and not addressed):
+            shift += p.other_mention_extra
+        if best >= p.answer_at + shift and margin >= p.margin + shift:
+            if self.coverage(terms, ranked[0][0]) >= p.coverage:
+                return result("answer", "confident match")
+            return result("suggest", "part of the message not covered: suggest")
+        if best >= p.suggest_at + shift:
+            if best >= p.answer_at + shift:
+                return result("suggest", "close second: suggest")
             return result("suggest", "unsure: suggest")
         return result("none", "score below threshold")
 
@@ -206,6 +310,8 @@ class MatcherIndex:
 def _keys(t: Terms) -> Iterable[str]:
     for w in t.words:
         yield "w" + w
+    for g in t.groups:
+        yield "g" + g
     for c in t.chars:
         yield "c" + c
     for py in t.pinyin:
@@ -220,23 +326,25 @@ def _looks_like_bot(mentions: Sequence[str]) -> bool:
     return any(h in m for m in mentions for h in _BOT_HINTS)
 
 
-def _faq_terms(faq: Faq) -> Iterable[str]:
-    """Recurring 2-4 character strings of the FAQ's questions: its own vocabulary (自提点, 开营 ...)."""
+def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable[str]:
+    """The FAQ's own vocabulary (群规, 开营 ...): 2-4 character strings that recur in its questions and
+    that the general dictionary can only cut into single characters."""
     counts: dict[str, int] = {}
     for e in faq.entries:
         seen: set[str] = set()
         for ph in e.phrasings:
-            s = normalize(ph).text
-            for n in (2, 3, 4):
-                for i in range(len(s) - n + 1):
-                    g = s[i : i + n]
-                    if all("\u4e00" <= c <= "\u9fff" for c in g):
-                        seen.add(g)
+            for run in _CJK_RUN.findall(norm(ph)):
+                for n in (2, 3, 4):
+                    for i in range(len(run) - n + 1):
+                        seen.add(run[i : i + n])
         for g in seen:
             counts[g] = counts.get(g, 0) + 1
     stop = stopwords()
+    stop_chars = frozenset(w for w in stop if len(w) == 1)
     for g, c in counts.items():
-        if c >= 2 and g not in stop and not any(s in g for s in ("的", "了", "吗", "么", "呢", "是")):
+        if c < 2 or g in stop or any(ch in stop_chars for ch in g):
+            continue
+        if seg.only_single_chars(g):
             yield g
 
 

@@ -77,20 +77,15 @@ def _traditional_chars() -> frozenset[str]:
     """Characters the t2s converter would change; lets simplified text skip the converter (~20 µs)."""
     import importlib.resources as res
 
+    try:
+        data = (res.files("opencc") / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return frozenset()
     chars: set[str] = set()
-    base = res.files("opencc") / "dictionary"
-    for name in ("TSCharacters.txt", "TSPhrases.txt"):
-        try:
-            data = (base / name).read_text(encoding="utf-8")
-        except (FileNotFoundError, OSError):
-            continue
-        for line in data.splitlines():
-            key, _, value = line.partition("\t")
-            if name == "TSCharacters.txt":
-                if value.split(" ")[0] != key:
-                    chars.update(key)
-            else:
-                chars.update(c for c in key if c not in value)
+    for line in data.splitlines():
+        key, _, value = line.partition("\t")
+        if value.split(" ")[0] != key:
+            chars.update(key)
     return frozenset(chars)
 
 

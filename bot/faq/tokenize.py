@@ -21,6 +21,7 @@ _LOCK = threading.Lock()
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD_CHARS = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
+_CACHE_MAX = 200_000
 jieba.setLogLevel(logging.WARNING)
 
 
@@ -33,23 +34,38 @@ class Segmenter:
 
     def __init__(self, words: Iterable[str] = ()) -> None:
         self._tk = jieba.Tokenizer(_dictionary_path())
+        self._cache: dict[str, tuple[str, ...]] = {}
         with _LOCK:
             self._tk.initialize()
         self.add_words(words)
 
     def add_words(self, words: Iterable[str]) -> None:
         for w in sorted(set(words)):
-            if len(w) >= 2 and not w.isspace() and w not in self._tk.FREQ:
+            if len(w) >= 2 and not w.isspace() and not self._tk.FREQ.get(w):
                 # a frequency high enough that jieba keeps the word whole
                 self._tk.add_word(w, freq=2000)
+        self._cache.clear()
 
     def known(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))
 
-    def cut(self, text: str) -> list[str]:
+    def only_single_chars(self, text: str) -> bool:
+        """No dictionary word of two or more characters occurs inside ``text`` (so jieba cuts it into
+        single characters)."""
+        freq = self._tk.FREQ
+        n = len(text)
+        return not any(freq.get(text[i:j]) for i in range(n) for j in range(i + 2, n + 1))
+
+    def cut(self, text: str) -> tuple[str, ...]:
         """Words of ``text`` without HMM guessing (unknown runs fall back to single characters, which
-        the character and pinyin evidence then covers)."""
-        return [w for w in self._tk.lcut(text, HMM=False) if not w.isspace()]
+        the character and pinyin evidence then covers). Cached: FAQ texts and chat repeat a lot."""
+        out = self._cache.get(text)
+        if out is None:
+            out = tuple(w for w in self._tk.lcut(text, HMM=False) if not w.isspace())
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[text] = out
+        return out
 
 
 def content_chars(text: str) -> list[str]:

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-MODEL_MODULES = ("bot.store.outbox_models",)
+MODEL_MODULES = ("bot.store.outbox_models", "bot.store.unanswered_models",
+                 "bot.store.activity_models", "bot.store.schedule_models")
 """Modules defining tables; imported before ``create_all`` so every table exists."""
 
 

@@ -1,0 +1,1 @@
+"""Member activity: recording (``recorder``), text signals (``signals``), scoring (``score``)."""

@@ -1,0 +1,53 @@
+"""``qunbot digest --config C``: the operators' daily digest from the database (text, JSON or HTML)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import load_config
+from bot.digest import build_digest, render_text
+from bot.store import Database
+
+
+def _parse_date(value: str | None, today: date) -> date:
+    if value is None:
+        return today - timedelta(days=1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+
+
+@click.command("digest")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL (default: the config's database).")
+@click.option("--date", "day", help="The digest's date, YYYY-MM-DD (default: yesterday).")
+@click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML page to this file.")
+def digest_command(config_path: Path, db_url: str | None, day: str | None, as_json: bool,
+                   html_file: Path | None) -> None:
+    """Print the daily digest: KOL candidates, who is fading, unanswered questions."""
+    config = load_config(config_path)
+    when = _parse_date(day, datetime.now(config.tz).date())
+    try:
+        db = Database(db_url or config.database_url())
+        try:
+            digest = build_digest(db, config, when)
+        finally:
+            db.close()
+    except SQLAlchemyError as exc:
+        raise ValueError(f"database: {str(exc).splitlines()[0]}") from None
+    if html_file is not None:
+        from bot.digest_html import render_html
+
+        html_file.write_text(render_html(digest), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(digest.to_json(), ensure_ascii=False))
+    else:
+        click.echo(render_text(digest, config.digest.max_chars))

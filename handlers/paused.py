@@ -1,0 +1,120 @@
+"""Paused rooms: an operator's ``#暂停`` silences the bot in one room, across restarts.
+
+Every member message of a room that is not an admin command passes this gate once, so it is also
+where the room's running notes are kept: its topic (operators name rooms by topic in a DM), the
+day's message count (``#今日``) and a short ring buffer of recent lines (context for a hand-off).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.dispatch import STOP, Outcome
+from bot.events import Event, Message, MessageType
+from bot.store.unanswered_models import KnownRoom, PausedRoom
+from bot.unanswered import bump_day, to_utc
+
+RECENT_LINES = 20
+"""Lines kept per room; a hand-off shows the last ``handoff.context_lines`` of them."""
+_PLACEHOLDER = {MessageType.EMOJI: "[表情]", MessageType.IMAGE: "[图片]", MessageType.LINK: "[链接]",
+                MessageType.VOICE: "[语音]"}
+
+
+# -- paused rooms --------------------------------------------------------------------------------
+def paused_rooms(ctx: Context) -> set[str]:
+    """``ctx.memory.paused_rooms``, filled from the database the first time it is asked for."""
+    if not ctx.memory.extra.get("paused_loaded"):
+        ctx.memory.extra["paused_loaded"] = True
+        if ctx.store is not None:
+            with ctx.store.session() as s:
+                ctx.memory.paused_rooms.update(s.scalars(select(PausedRoom.room)))
+    return ctx.memory.paused_rooms
+
+
+def set_paused(ctx: Context, room: str, paused: bool, by: str = "") -> bool:
+    """Pause or resume a room; False when it already was in that state."""
+    rooms = paused_rooms(ctx)
+    if (room in rooms) == paused:
+        return False
+    if ctx.store is not None:
+        with ctx.store.session() as s:
+            row = s.get(PausedRoom, room)
+            if paused and row is None:
+                s.add(PausedRoom(room=room, topic=room_topics(ctx).get(room, ""), by=by,
+                                 ts=to_utc(ctx.now)))
+            elif not paused and row is not None:
+                s.delete(row)
+    if paused:
+        rooms.add(room)
+    else:
+        rooms.discard(room)
+    return True
+
+
+# -- room notes ----------------------------------------------------------------------------------
+def room_topics(ctx: Context) -> dict[str, str]:
+    """Room id -> latest topic of every room the bot has seen (memory, filled from the database)."""
+    topics: dict[str, str] | None = ctx.memory.extra.get("room_topics")
+    if topics is None:
+        topics = {}
+        if ctx.store is not None:
+            with ctx.store.session() as s:
+                topics.update({r.room: r.topic for r in s.scalars(select(KnownRoom))})
+        ctx.memory.extra["room_topics"] = topics
+    return topics
+
+
+def note_room(ctx: Context, room: str, topic: str | None) -> None:
+    """Remember a room and its topic; writes only when the topic is new or changed."""
+    topics = room_topics(ctx)
+    topic = topic or topics.get(room) or ""
+    if room in topics and topics[room] == topic:
+        return
+    topics[room] = topic
+    if ctx.store is not None:
+        with ctx.store.session() as s:
+            row = s.get(KnownRoom, room)
+            if row is None:
+                s.add(KnownRoom(room=room, topic=topic))
+            else:
+                row.topic = topic
+
+
+def _buffer_key(msg: Message) -> str:
+    return msg.room if msg.room is not None else f"dm:{msg.sender}"
+
+
+def remember(ctx: Context, msg: Message) -> None:
+    """Add a message to its room's ring buffer of recent lines."""
+    buffers: dict[str, deque[tuple[str, datetime, str, str, str]]] = ctx.memory.extra.setdefault("recent", {})
+    buf = buffers.setdefault(_buffer_key(msg), deque(maxlen=RECENT_LINES))
+    if buf and buf[-1][0] == msg.id:
+        return
+    text = _PLACEHOLDER.get(msg.type, " ".join(msg.text.split()))
+    buf.append((msg.id, msg.ts, msg.sender, msg.sender_name, text))
+
+
+def recent(ctx: Context, msg: Message, n: int) -> list[tuple[str, datetime, str, str, str]]:
+    """The last ``n`` lines of the message's room before it: (id, time, sender, name, text)."""
+    buf = ctx.memory.extra.get("recent", {}).get(_buffer_key(msg), ())
+    before = [line for line in buf if line[0] != msg.id]
+    return before[-n:] if n > 0 else []
+
+
+class Paused:
+    name = "paused"
+
+    def handle(self, event: Event, ctx: Context) -> Outcome | None:
+        if not isinstance(event, Message):
+            return None
+        remember(ctx, event)
+        if event.room is None:
+            return None
+        note_room(ctx, event.room, event.room_topic)
+        if ctx.store is not None:
+            bump_day(ctx.store, event.room, event.ts.astimezone(ctx.config.tz).date(), messages=1)
+        return STOP if event.room in paused_rooms(ctx) else None
