@@ -29,21 +29,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.faq.matcher import build_index  # noqa: E402
 from bot.faq.model import Faq, FaqEntry  # noqa: E402
 
-SUBJECTS = (
-    "订单 发票 会员卡 课程 预约 停车 快递 退款 积分 优惠券 账号 密码 教练 医生 挂号 体检 房间 押金 储值卡 "
-    "合同 保险 维修 安装 配送 自提点 门店 直播 回放 作业 证书 考试 报名 学费 餐券 车位 钥匙 网络 宽带 "
-    "话费 流量 套餐 快件 包裹 退货 换货 售后 客服 发货 物流 地址 手机号 验证码 小程序 app 电脑 打印 "
-    "相册 照片 视频 资料 课件 老师 班级 群聊 活动 抽奖 红包 奖品 礼品 团购 拼团 秒杀 预售 定金 尾款 "
-    "分期 花呗 信用卡 银行卡 提现 余额 返现 佣金 推荐 邀请码 积分卡 年卡 月卡 次卡 私教 游泳 瑜伽 场地 "
-    "球馆 器材 储物柜 淋浴 停车场 发票抬头 税号 报销 收据 合同章 营业执照 资质 门禁 访客 物业 水费 电费"
-).split()
-ACTIONS = (
-    "怎么申请|多久到账|在哪里查看|可以取消吗|需要什么材料|收费吗|几点开始|怎么修改|能转给别人吗|过期了怎么办|"
-    "有什么要求|怎么退|丢了怎么办|可以延期吗|怎么开通|在哪里领取|能不能换|多少钱|怎么联系|为什么失败|"
-    "有没有优惠|怎么使用|什么时候生效|可以提前吗|怎么查询|能开发票吗|怎么续费|可以暂停吗|怎么绑定|怎么解绑"
-).split("|")
-QUALIFIERS = "周末 线上 线下 企业 学生 老用户 新用户 节假日 晚上 外地 团体 个人 海外 家属 儿童 老人".split()
-NOISE = "请问 想问下 麻烦问一下 你好 那个 我刚 刚才 有点急 谢谢 哈哈 [捂脸] @小助手\u2005".split()
+
+def _split(text: str, sep: str) -> tuple[str, ...]:
+    return tuple(w for w in text.split(sep) if w)
+
+
+SUBJECTS = _split(
+    "订单 发票 会员卡 课程 预约 停车 快递 退款 积分 优惠券 账号 密码 教练 医生 "
+    "挂号 体检 房间 押金 储值卡 合同 保险 维修 安装 配送 自提点 门店 直播 回放 "
+    "作业 证书 考试 报名 学费 餐券 车位 钥匙 网络 宽带 话费 流量 套餐 快件 包裹 "
+    "退货 换货 售后 客服 发货 物流 地址 手机号 验证码 小程序 app 电脑 打印 "
+    "相册 照片 视频 资料 课件 老师 班级 群聊 活动 抽奖 红包 奖品 礼品 团购 拼团 "
+    "秒杀 预售 定金 尾款 分期 花呗 信用卡 银行卡 提现 余额 返现 佣金 推荐 邀请码 "
+    "积分卡 年卡 月卡 次卡 私教 游泳 瑜伽 场地 球馆 器材 储物柜 淋浴 停车场 "
+    "发票抬头 税号 报销 收据 合同章 营业执照 资质 门禁 访客 物业 水费 电费",
+    " ",
+)
+ACTIONS = _split(
+    "怎么申请|多久到账|在哪里查看|可以取消吗|需要什么材料|收费吗|几点开始|怎么修改|"
+    "能转给别人吗|过期了怎么办|有什么要求|怎么退|丢了怎么办|可以延期吗|怎么开通|"
+    "在哪里领取|能不能换|多少钱|怎么联系|为什么失败|有没有优惠|怎么使用|什么时候生效|"
+    "可以提前吗|怎么查询|能开发票吗|怎么续费|可以暂停吗|怎么绑定|怎么解绑",
+    "|",
+)
+QUALIFIERS = _split(
+    "周末 线上 线下 企业 学生 老用户 新用户 节假日 晚上 外地 团体 个人 海外 家属 "
+    "儿童 老人",
+    " ",
+)
+NOISE = ("请问", "想问下", "麻烦问一下", "你好", "那个", "我刚", "刚才", "有点急", "谢谢", "哈哈", "[捂脸]",
+         "@小助手\u2005")
 
 
 def synthetic_faq(n: int, seed: int = 7) -> Faq:
@@ -116,9 +131,12 @@ def cold_start() -> float | None:
         return None
     faq = Path(__file__).resolve().parents[1] / "faq.yaml"
     with tempfile.TemporaryDirectory() as tmp:
-        args = [exe, "faq", "ask", "--faq", str(faq), "怎么开发票？"]
-        probe = subprocess.run(args, capture_output=True, text=True, cwd=tmp)
-        if probe.returncode != 0 and ("No such command" in probe.stderr or "Usage" in probe.stderr):
+        q = "怎么开发票？"
+        for args in ([exe, "faq", "ask", str(faq), q], [exe, "faq", "ask", "--faq", str(faq), q]):
+            probe = subprocess.run(args, capture_output=True, text=True, cwd=tmp)
+            if probe.returncode == 0:
+                break
+        else:
             return None
         best = float("inf")
         for _ in range(3):

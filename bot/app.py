@@ -97,8 +97,12 @@ class App:
         index = faq_index or build_faq_index(config)
         ctx = Context(config=config, clock=clock, faq=index, store=db)
         outbox = Outbox(config.outbox, clock, rng=rng, on_failed=_failed_recorder(db, clock))
-        return cls(ctx, Dispatcher(handlers if handlers is not None else default_handlers()),
-                   outbox, sender, timed if timed is not None else default_timed(config), db)
+        app = cls(ctx, Dispatcher(handlers if handlers is not None else default_handlers()),
+                  outbox, sender, timed if timed is not None else default_timed(config), db)
+        from bot.reload import attach
+
+        attach(app)  # "#重载" reloads the schedules in app.timed, not only the FAQ
+        return app
 
     @property
     def config(self) -> Config:
@@ -114,8 +118,7 @@ class App:
         self.ctx.scratch = {"stale": stale}
         result = self.dispatcher.dispatch(event, self.ctx)
         self._timers_wake.set()  # a handler may have planned timed work (a welcome window)
-        for action in result.actions:
-            self.outbox.submit(action)
+        self._submit(result.actions)
         return result
 
     def handle(self, event: Event) -> list[Action]:
@@ -149,9 +152,22 @@ class App:
         except Exception:  # noqa: BLE001 - a broken job must not stop the bot
             log.exception("timed job %s failed at %s", source.name, when.isoformat())
             return []
+        return self._submit(actions)
+
+    def _submit(self, actions: Sequence[Action]) -> list[Action]:
+        """Queue actions for sending; a paused room gets nothing but operators' confirmations."""
+        from handlers.paused import paused_rooms
+
+        paused = paused_rooms(self.ctx) if self.ctx.store is not None else self.ctx.memory.paused_rooms
+        sent: list[Action] = []
         for action in actions:
+            room = getattr(action, "room", None)
+            if room in paused and action.reason != "admin":
+                log.info("room %s is paused: %s (%s) not sent", room, action.kind, action.reason)
+                continue
             self.outbox.submit(action)
-        return actions
+            sent.append(action)
+        return sent
 
     async def run_timers(self, stop: asyncio.Event | None = None) -> None:
         """Live: sleep on the clock until the next timed job (or until an event may have planned an

@@ -8,7 +8,7 @@ importance until the next one would not fit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -59,16 +59,21 @@ class Digest:
         return self.topics.get(room) or room
 
 
-def build_digest(db: Database, config: Config, day: date) -> Digest:
-    """The digest for ``day`` (its activity window ends that day)."""
+def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = False) -> Digest:
+    """The digest for ``day`` (its activity window ends that day); ``with_daily`` adds each
+    candidate's messages per day (for the HTML sparklines)."""
     window = config.activity.window_days
     weights = weights_from(config.activity.weights)
     excluded = frozenset((*config.operators, *config.bot.ignore, SELF_ID))
     stats = query.load(db, day, window)
     ranking = rank(stats, query.member_info(db, config.tz), day, window=window, weights=weights,
                    excluded=excluded, top=config.digest.top)
+    candidates = ranking.candidates
+    if with_daily and candidates:
+        daily = query.daily_counts(db, day, window, [(c.room, c.member) for c in candidates])
+        candidates = tuple(replace(c, daily=daily[(c.room, c.member)]) for c in candidates)
     since = datetime.combine(day - timedelta(days=UNANSWERED_DAYS - 1), time(0), config.tz)
-    return Digest(day, ranking.candidates, ranking.fading, tuple(_unanswered(db, since)),
+    return Digest(day, candidates, ranking.fading, tuple(_unanswered(db, since)),
                   query.room_topics(db), window)
 
 

@@ -7,7 +7,6 @@ other than the one asked in is only shown in a direct message, never in a room m
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -203,32 +202,30 @@ def _experts(ctx: Context, msg: Message, arg: str) -> list[Action]:
 
 
 def kol_text(ctx: Context, room: str | None) -> str | None:
-    """The current top candidates from issue 6's ``bot.kol`` (lazily: it may not be there yet).
+    """The current top candidates (issue 6's ranking, read lazily); None when it is not available.
 
-    Calls ``bot.kol.top_candidates(db, config, now, rooms=[room] or None, limit=5)`` and reads each
-    item's ``name``/``member``, ``score``, ``segment`` and ``room``; None when that is not available.
+    Uses ``bot.digest.build_digest`` for today, after flushing the activity recorder's buffer, so
+    the numbers match the evening digest; in a room only that room's candidates are shown.
     """
     try:
-        kol = importlib.import_module("bot.kol")
+        from bot.digest import SEGMENT_WORDS, build_digest
     except ImportError:
         return None
-    top: Callable[..., object] | None = getattr(kol, "top_candidates", None)
-    if top is None:
-        return None
     try:
-        items = list(top(ctx.store, ctx.config, ctx.now, rooms=[room] if room else None, limit=5))  # type: ignore[call-overload]
-    except Exception:  # noqa: BLE001 - a changed signature must not break the other commands
-        return None
-    if not items:
+        from bot.activity.recorder import flush
+
+        flush(ctx)
+    except ImportError:
+        pass
+    digest = build_digest(ctx.store, ctx.config, ctx.now.date())
+    people = [c for c in digest.candidates if room is None or c.room == room]
+    if not people:
         return "暂时还没有达人候选。"
     lines = ["当前达人候选："]
-    for i, item in enumerate(items, 1):
-        get = item.get if isinstance(item, dict) else lambda k, it=item: getattr(it, k, None)
-        name = get("name") or get("member")
-        where = "" if room else f"「{_topic(ctx, get('room') or '')}」"
-        score = get("score")
-        lines.append(f"{i}. {name}{where} {get('segment') or ''} {score:.0f}分" if isinstance(score, int | float)
-                     else f"{i}. {name}{where}")
+    for i, c in enumerate(people, 1):
+        where = "" if room else f"（{_topic(ctx, c.room)}）"
+        why = "，".join(c.reasons[:2])
+        lines.append(f"{i}. {c.name}{where}［{SEGMENT_WORDS.get(c.segment, c.segment)} {c.score:.0f}］{why}")
     return "\n".join(lines)
 
 

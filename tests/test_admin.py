@@ -139,7 +139,7 @@ def test_today_counts_this_rooms_day(run):
     assert dm["kind"] == "dm" and "测试群" in dm["text"] and "二群" in dm["text"]
 
 
-def test_experts_replies_even_before_the_ranking_exists(run):
+def test_experts_replies_with_the_candidates_or_says_there_are_none(run):
     actions = run({"ts": at(0), **OP, "text": "#达人"}, {"ts": at(1), **OP, **DM, "text": "#达人"})
     assert [(a["kind"], a["reason"]) for a in actions] == [("say", "admin"), ("dm", "admin")]
     assert all(a["text"] for a in actions)

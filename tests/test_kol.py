@@ -28,7 +28,7 @@ def community_run(tmp_path_factory) -> tuple[Digest, Cast, list[dict]]:
     assert not result.errors
     db = Database(url)
     try:
-        digest = build_digest(db, config, cast.last_day)
+        digest = build_digest(db, config, cast.last_day, with_daily=True)
     finally:
         db.close()
     return digest, cast, result.actions

@@ -1,69 +1,99 @@
-"""Reading activity back: per member, per room, per day sums (the database does the adding).
+"""Reading activity back: per member and room, per window, sums the database adds up.
 
-Three grouped queries over the two windows (current and previous) keep a digest over a million
-rows well under a second on SQLite: no per-message row ever reaches Python.
+Each window is one grouped pass over ``activity`` (counts and sums of day numbers, which is all
+the linear decay needs) and one over the much smaller ``activity_credits``: a digest over a
+million rows sends a few thousand rows to Python, never one per message or per day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Integer, case, cast, delete, func, select
+from sqlalchemy import Integer, case, cast, delete, func, select, tuple_
 
-from bot.activity.score import MemberDays, MemberInfo
+from bot.activity.score import MemberInfo, MemberStats, WindowStats
 from bot.store import Database
 from bot.store.activity_models import Activity, ActivityCredit, ActivityMember, ActivityRoom
 
 
-def _as_int(col):  # type: ignore[no-untyped-def]
-    return func.sum(cast(col, Integer))
+def _int(col):  # type: ignore[no-untyped-def]
+    return cast(col, Integer)
 
 
-def load(db: Database, day: date, window: int, rooms: Sequence[str] | None = None) -> list[MemberDays]:
-    """Day sums for the current window and the one before it (``fading`` compares the two)."""
+def load(db: Database, day: date, window: int, rooms: Sequence[str] | None = None) -> list[MemberStats]:
+    """Sums for the window ending ``day`` and the one before it (``fading`` compares the two)."""
     last = day.toordinal()
-    first = last - 2 * window + 1
-    cur_first = last - window + 1
+    members: dict[tuple[str, str], MemberStats] = {}
+    with db.session() as s:
+        for which, lo, hi in (("cur", last - window + 1, last), ("prev", last - 2 * window + 1, last - window)):
+            _load_window(s, which, lo, hi, rooms, members)
+    return list(members.values())
+
+
+def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  # type: ignore[no-untyped-def]
+                 members: dict[tuple[str, str], MemberStats]) -> None:
     a, c = Activity, ActivityCredit
-    q1 = (select(a.room, a.member, a.day, func.count(), _as_int(a.counted), _as_int(a.playful),
-                 _as_int(a.product_question), func.sum(case((a.junk > 0, 1), else_=0)),
-                 func.sum(case((a.junk == 3, 1), else_=0)))
-          .where(a.day.between(first, last)).group_by(a.room, a.member, a.day))
-    q2 = (select(c.room, c.member, c.day, c.kind, func.count())
-          .where(c.day.between(first, last)).group_by(c.room, c.member, c.day, c.kind))
+    counted, playful, asked = _int(a.counted), _int(a.playful), _int(a.product_question)
+    q1 = (select(a.room, a.member, func.count(), func.sum(case((a.junk > 0, 1), else_=0)),
+                 func.sum(case((a.junk == 3, 1), else_=0)),
+                 func.sum(counted), func.sum(counted * a.day), func.sum(playful), func.sum(playful * a.day),
+                 func.sum(asked), func.sum(asked * a.day),
+                 func.count(func.distinct(case((a.counted, a.day), else_=None))),
+                 func.sum(func.distinct(case((a.counted, a.day), else_=None))))
+          .where(a.day.between(lo, hi)).group_by(a.room, a.member))
+    q2 = (select(c.room, c.member, c.kind, func.count(), func.sum(c.day))
+          .where(c.day.between(lo, hi)).group_by(c.room, c.member, c.kind))
     q3 = (select(c.room, c.member, func.count(func.distinct(c.other)),
                  func.count(func.distinct(case((c.newcomer, c.other), else_=None))))
-          .where(c.day.between(cur_first, last), c.kind == "answer").group_by(c.room, c.member))
+          .where(c.day.between(lo, hi), c.kind == "answer").group_by(c.room, c.member))
     if rooms:
         q1, q2, q3 = q1.where(a.room.in_(rooms)), q2.where(c.room.in_(rooms)), q3.where(c.room.in_(rooms))
-    members: dict[tuple[str, str], MemberDays] = {}
 
-    def get(room: str, member: str) -> MemberDays:
+    def get(room: str, member: str) -> WindowStats:
         m = members.get((room, member))
         if m is None:
-            m = members[(room, member)] = MemberDays(room, member)
-        return m
+            m = members[(room, member)] = MemberStats(room, member)
+        return m.cur if which == "cur" else m.prev
 
+    for room, member, n, junk, ads, *sums in s.execute(q1):
+        st = get(room, member)
+        st.messages, st.junk, st.ads = n, junk or 0, ads or 0
+        for i, key in enumerate(("message", "playful", "product_question", "active_day")):
+            cnt, total = sums[2 * i] or 0, sums[2 * i + 1] or 0
+            if cnt:
+                t = st.tally(key)
+                t.n, t.days = cnt, total
+    for room, member, kind, n, total in s.execute(q2):
+        key = _CREDIT_KEYS.get(kind)
+        if key is not None:
+            t = get(room, member).tally(key)
+            t.n, t.days = n, total or 0
+    for room, member, askers, newcomers in s.execute(q3):
+        st = get(room, member)
+        st.askers, st.newcomers = askers, newcomers
+
+
+_CREDIT_KEYS = {"answer": "helped", "thanks": "thanked", "mention": "mentioned", "reply": "replied"}
+
+
+def daily_counts(db: Database, day: date, window: int,
+                 who: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Messages per day over the window for a few (room, member) pairs (the HTML sparklines)."""
+    pairs = sorted(set(who))
+    last = day.toordinal()
+    first = last - window + 1
+    out = {p: [0] * window for p in pairs}
+    a = Activity
     with db.session() as s:
-        for room, member, d, n, counted, playful, questions, junk, ads in s.execute(q1):
-            st = get(room, member).day(d)
-            st.messages, st.counted, st.playful = n, counted or 0, playful or 0
-            st.questions, st.junk, st.ads = questions or 0, junk or 0, ads or 0
-        for room, member, d, kind, n in s.execute(q2):
-            st = get(room, member).day(d)
-            if kind == "answer":
-                st.answers = n
-            elif kind == "thanks":
-                st.thanked = n
-            elif kind == "mention":
-                st.mentioned = n
-            elif kind == "reply":
-                st.replied = n
-        for room, member, askers, newcomers in s.execute(q3):
-            m = get(room, member)
-            m.askers, m.newcomers = askers, newcomers
-    return list(members.values())
+        for i in range(0, len(pairs), 200):
+            chunk = pairs[i:i + 200]
+            q = (select(a.room, a.member, a.day, func.count())
+                 .where(tuple_(a.room, a.member).in_(chunk), a.day.between(first, last))
+                 .group_by(a.room, a.member, a.day))
+            for room, member, d, n in s.execute(q):
+                out[(room, member)][d - first] = n
+    return {p: tuple(v) for p, v in out.items()}
 
 
 def member_info(db: Database, tz) -> dict[tuple[str, str], MemberInfo]:  # type: ignore[no-untyped-def]

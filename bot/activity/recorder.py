@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from bot.activity import signals
+from bot.activity.score import MESSAGE_CAP
 from bot.config import Config
 from bot.events import SELF_ID, Join, Leave, Message, MessageType
 from bot.store.activity_models import Activity, ActivityCredit, ActivityMember, ActivityRoom
@@ -72,6 +73,8 @@ class _Member:
     in_db: bool = False
     dirty: bool = True
     last_counted: int = -10**9
+    day: int = 0
+    day_counted: int = 0
     last_playful: int = -10**9
     burst: deque[int] = field(default_factory=lambda: deque(maxlen=FLOOD_COUNT))
 
@@ -146,9 +149,12 @@ class ActivityRecorder:
         recent = _Recent(room, sender, ts, scratch if is_text else None, guess)
         junk = self._junk(msg, state, text, ts)
         playful = junk == 0 and (msg.type == MessageType.EMOJI or (is_text and signals.is_playful(text)))
-        counted = junk == 0 and ts - state.last_counted >= COOLDOWN_SECONDS
+        if state.day != day:
+            state.day, state.day_counted = day, 0
+        counted = junk == 0 and ts - state.last_counted >= COOLDOWN_SECONDS and state.day_counted < MESSAGE_CAP
         if counted:
             state.last_counted = ts
+            state.day_counted += 1
         if playful:
             if ts - state.last_playful >= COOLDOWN_SECONDS:
                 state.last_playful = ts

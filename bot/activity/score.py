@@ -1,17 +1,19 @@
 """KOL candidates: a score per member per room over a window, every part explainable in words.
 
-score = Σ over days in the window of decay(age) × (active_day + message·counted + playful·stickers
+score = Σ over the window's days of w(day) × (active_day + message·counted + playful·stickers
         + helped·answers + thanked·thanks + mentioned·mentions + replied·replies
         + product_question·questions)  +  newcomer_helped · distinct newcomers helped
 
-decay(age) = 0.5 ** (age / half-life), half-life = half the window: last week counts double the week
-before. Messages only count once a minute per member and at most ``MESSAGE_CAP`` a day; floods,
-repeated text, ads and bare links never count (the recorder marks them). Members who flood or
-advertise, operators and bots are never candidates.
+w(day) falls linearly from 1 on the digest's day to about ½ at the window's first day (recent
+days count more). Linear on purpose: Σ w over a member's rows only needs their count and the sum
+of their day numbers, which the database adds up without sending a row per message or per day.
+Messages count once a minute per member and at most ``MESSAGE_CAP`` a day; floods, repeated
+text, ads and bare links never count (the recorder marks them). Members who flood or advertise,
+operators and bots are never candidates.
 
 Segments: ``rising`` joined within the window (their first week counts toward it); ``kol`` helps
 others (answers or thanks, at least twice) on several days; ``active`` the rest above the bar.
-``fading``: was a candidate in the previous window, and the score fell by half or more.
+``fading``: was among the previous window's top candidates, and the score fell by half or more.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "product_question": 1.5,  # per question about the product (the FAQ recognised the topic)
 }
 MESSAGE_CAP = 30
+"""Counted messages per member per room per day (the recorder enforces it)."""
 MIN_SCORE = 10.0
 """Below this nobody is a candidate (roughly: active on two or three days)."""
 MIN_DAYS = 2
@@ -55,35 +58,42 @@ def weights_from(config: Mapping[str, float]) -> dict[str, float]:
 
 
 @dataclass(slots=True)
-class DayStats:
-    """One member's day in one room, as the database adds it up."""
+class Tally:
+    """How many, and the sum of their day numbers (what the linear decay needs)."""
 
-    messages: int = 0
-    counted: int = 0
-    playful: int = 0
-    questions: int = 0
-    junk: int = 0
-    ads: int = 0
-    answers: int = 0
-    thanked: int = 0
-    mentioned: int = 0
-    replied: int = 0
+    n: int = 0
+    days: int = 0
+
+    def weighted(self, last: int, window: int) -> float:
+        """Σ w(day) = n − (n·last − Σday) / (2·window)."""
+        return self.n - (self.n * last - self.days) / (2 * window)
 
 
 @dataclass(slots=True)
-class MemberDays:
-    room: str
-    member: str
-    days: dict[int, DayStats] = field(default_factory=dict)
+class WindowStats:
+    """One member in one room over one window, as the database adds it up."""
+
+    messages: int = 0
+    junk: int = 0
+    ads: int = 0
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    """active_day, message, playful, product_question, helped, thanked, mentioned, replied"""
     askers: int = 0
     newcomers: int = 0
-    """Distinct members (newcomers) this member answered, current window."""
 
-    def day(self, d: int) -> DayStats:
-        stats = self.days.get(d)
-        if stats is None:
-            stats = self.days[d] = DayStats()
-        return stats
+    def tally(self, key: str) -> Tally:
+        t = self.tallies.get(key)
+        if t is None:
+            t = self.tallies[key] = Tally()
+        return t
+
+
+@dataclass(slots=True)
+class MemberStats:
+    room: str
+    member: str
+    cur: WindowStats = field(default_factory=WindowStats)
+    prev: WindowStats = field(default_factory=WindowStats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,31 +139,17 @@ class Ranking:
     fading: tuple[Fading, ...]
 
 
-def score_window(m: MemberDays, first: int, last: int, w: Mapping[str, float], half_life: float,
-                 with_newcomers: bool) -> WindowScore:
-    parts: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
-    active = 0
-    for d, s in m.days.items():
-        if not first <= d <= last:
-            continue
-        decay = 0.5 ** ((last - d) / half_life)
-        if s.counted:
-            active += 1
-            parts["active_day"] += w["active_day"] * decay
-        msgs = min(s.counted, MESSAGE_CAP)
-        for key, n in (("message", msgs), ("playful", s.playful), ("helped", s.answers),
-                       ("thanked", s.thanked), ("mentioned", s.mentioned), ("replied", s.replied),
-                       ("product_question", s.questions)):
-            if n:
-                parts[key] += w[key] * n * decay
-                counts[key] += n
-        counts["junk"] += s.junk
-        counts["ads"] += s.ads
-        counts["messages"] += s.messages
-    if with_newcomers and m.newcomers:
-        parts["newcomer_helped"] += w["newcomer_helped"] * m.newcomers
-    return WindowScore(round(sum(parts.values()), 1), active, dict(parts), dict(counts))
+def score_window(st: WindowStats, last: int, window: int, w: Mapping[str, float]) -> WindowScore:
+    parts: dict[str, float] = {}
+    counts: dict[str, int] = {"messages": st.messages, "junk": st.junk, "ads": st.ads}
+    for key, tally in st.tallies.items():
+        if tally.n:
+            parts[key] = w[key] * tally.weighted(last, window)
+            counts[key] = tally.n
+    if st.newcomers:
+        parts["newcomer_helped"] = w["newcomer_helped"] * st.newcomers
+    active = st.tallies.get("active_day")
+    return WindowScore(round(sum(parts.values()), 1), active.n if active else 0, parts, counts)
 
 
 def is_spammy(counts: Mapping[str, int]) -> bool:
@@ -162,9 +158,9 @@ def is_spammy(counts: Mapping[str, int]) -> bool:
     return counts.get("ads", 0) >= 2 or junk >= max(3, 0.2 * counts.get("messages", 0))
 
 
-def reasons(ws: WindowScore, m: MemberDays, window: int) -> list[str]:
+def reasons(ws: WindowScore, m: WindowStats, window: int) -> list[str]:
     """Chinese one-liners, the biggest contribution first."""
-    c, out = ws.counts, []
+    c = ws.counts
     said: list[tuple[float, str]] = [(ws.parts.get("active_day", 0), f"{window}天里活跃{ws.active_days}天")]
     helped = ws.parts.get("helped", 0) + ws.parts.get("newcomer_helped", 0) + 0.01
     if m.newcomers and m.newcomers >= m.askers:
@@ -179,23 +175,21 @@ def reasons(ws: WindowScore, m: MemberDays, window: int) -> list[str]:
         if c.get(key):
             said.append((ws.parts.get(key, 0), text.format(c[key])))
     said.sort(key=lambda t: -t[0])
-    out = [text for _, text in said]
-    return out
+    return [text for _, text in said]
 
 
-def rank(stats: Iterable[MemberDays], info: Mapping[tuple[str, str], MemberInfo], day: date, *,
+def rank(stats: Iterable[MemberStats], info: Mapping[tuple[str, str], MemberInfo], day: date, *,
          window: int, weights: Mapping[str, float], excluded: frozenset[str], top: int) -> Ranking:
     """Candidates (top ``top`` per room, plus up to ``top`` rising) and who is fading."""
     last = day.toordinal()
     first = last - window + 1
-    half_life = max(window / 2, 1)
     by_room: dict[str, list[Candidate]] = defaultdict(list)
-    scored: list[tuple[MemberDays, WindowScore, WindowScore]] = []
+    scored: list[tuple[MemberStats, WindowScore, WindowScore]] = []
     for m in stats:
         if m.member in excluded:
             continue
-        cur = score_window(m, first, last, weights, half_life, True)
-        prev = score_window(m, first - window, first - 1, weights, half_life, False)
+        cur = score_window(m.cur, last, window, weights)
+        prev = score_window(m.prev, first - 1, window, weights)
         both = {k: cur.counts.get(k, 0) + prev.counts.get(k, 0) for k in ("junk", "ads", "messages")}
         if not is_spammy(both):
             scored.append((m, cur, prev))
@@ -210,7 +204,7 @@ def rank(stats: Iterable[MemberDays], info: Mapping[tuple[str, str], MemberInfo]
             continue
         if cur.score < MIN_SCORE / 2 or cur.active_days < MIN_DAYS:
             continue
-        why = reasons(cur, m, window)
+        why = reasons(cur, m.cur, window)
         newcomer = who.joined is not None and first <= who.joined <= last
         helps = cur.counts.get("helped", 0) + cur.counts.get("thanked", 0)
         if newcomer:
@@ -222,8 +216,7 @@ def rank(stats: Iterable[MemberDays], info: Mapping[tuple[str, str], MemberInfo]
             segment = "kol"
         else:
             segment = "active"
-        daily = tuple(m.days[d].messages if d in m.days else 0 for d in range(first, last + 1))
-        by_room[m.room].append(Candidate(m.member, who.name, m.room, cur.score, segment, tuple(why[:3]), daily))
+        by_room[m.room].append(Candidate(m.member, who.name, m.room, cur.score, segment, tuple(why[:3])))
     chosen: list[Candidate] = []
     for people in by_room.values():
         people.sort(key=lambda c: (-c.score, c.member))
@@ -235,7 +228,7 @@ def rank(stats: Iterable[MemberDays], info: Mapping[tuple[str, str], MemberInfo]
     return Ranking(tuple(chosen), tuple(fading))
 
 
-def _previous_candidates(scored: Iterable[tuple[MemberDays, WindowScore, WindowScore]],
+def _previous_candidates(scored: Iterable[tuple[MemberStats, WindowScore, WindowScore]],
                          top: int) -> set[tuple[str, str]]:
     """Who the previous window's digest showed: its top ``top`` per room (above the bar)."""
     by_room: dict[str, list[tuple[float, str]]] = defaultdict(list)

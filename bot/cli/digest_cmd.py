@@ -38,7 +38,7 @@ def digest_command(config_path: Path, db_url: str | None, day: str | None, as_js
     try:
         db = Database(db_url or config.database_url())
         try:
-            digest = build_digest(db, config, when)
+            digest = build_digest(db, config, when, with_daily=html_file is not None)
         finally:
             db.close()
     except SQLAlchemyError as exc:

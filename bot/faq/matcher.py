@@ -3,11 +3,13 @@
 How a message is scored:
 1. ``normalize`` reduces it to the member's own words (simplified, no emoji, mentions or quotes).
 2. ``gate.classify`` decides whether it asks anything; chit-chat and statements get no reply.
-3. ``Featurizer`` turns it into words (synonyms folded), character bigrams and pinyin bigrams.
+3. ``HomophoneFixer`` repairs pinyin-IME typos of FAQ words; ``Featurizer`` turns the text into words,
+   synonym groups (FAQ's and the general list), character bigrams and fuzzy pinyin bigrams.
 4. A precomputed inverted index gives, per FAQ phrasing and per whole entry (phrasings, tags and, at a
    lower weight, the answer), IDF-weighted cosine similarities, mixed into one score in [0, 1].
-5. Thresholds (stricter for problem reports, looser when the bot is @mentioned) and the margin between
-   best and second-best choose answer, suggest or none.
+5. Thresholds (stricter for problem reports, looser when the bot is @mentioned), the margin between
+   best and second-best (absolute and relative) and the share of the message's topic words the best
+   entry explains choose answer, suggest or none.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,7 +42,7 @@ class Params:
     w_groups: float = 0.20
     w_chars: float = 0.20
     w_pinyin: float = 0.30
-    function_weight: float = 0.35
+    function_weight: float = 0.6
     """Weight of asking words (怎么, 什么时候 ...) relative to topic words."""
     homophones: bool = True
     """Rewrite homophone typos of FAQ word pairs (发漂 -> 发票) before segmentation."""
@@ -55,8 +57,10 @@ class Params:
     general_synonyms: bool = True
     answer_at: float = 0.25
     """Best score needed to answer (together with ``margin``)."""
-    margin: float = 0.10
+    margin: float = 0.08
     """Lead of the best entry over the second needed to answer; below it the member is asked."""
+    relative_margin: float = 0.25
+    """The lead must also be at least this share of the best score (two strong, similar entries)."""
     coverage: float = 0.6
     """Share of the message's topic words the entry must explain to be answered (else suggest)."""
     suggest_at: float = 0.2
@@ -68,15 +72,12 @@ class Params:
     """An @mention of the bot lowers the answer bar by this much."""
     other_mention_extra: float = 0.08
     """A message @mentioning someone else (not the bot) is talk between members: higher bar."""
+    idf_entries: bool = True
+    """Document frequency counts entries, not phrasings: a word every phrasing of one entry repeats
+    is that entry's topic word, not a common one."""
     query_share: float = 0.5
     """How a phrasing's similarity is normalized: 0.5 is cosine; above, the share of the message's
     weight that is matched counts more; below, the share of the phrasing's weight."""
-
-
-@dataclass(slots=True)
-class _Doc:
-    entry: int
-    weights: dict[str, float] = field(default_factory=dict)
 
 
 class MatcherIndex:
@@ -94,7 +95,7 @@ class MatcherIndex:
         self.segmenter.add_words(_faq_terms(faq, self.segmenter, self._norm))
         self.featurizer = Featurizer(self.segmenter, self.synonyms.canon, self.stop, self.function)
         self.fixer = HomophoneFixer(
-            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags, e.answer[: p.answer_chars])),
+            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags)),
             self.segmenter.known,
         ) if p.homophones else None
         self._mult: dict[str, float] = {}
@@ -141,14 +142,26 @@ class MatcherIndex:
                 phr_terms.append((i, self.featurizer.terms(self._norm(ph))))
         n = len(phr_terms)
         df: dict[str, int] = {}
-        for _, t in phr_terms:
-            for key in _keys(t):
-                df[key] = df.get(key, 0) + 1
-        self.idf = {k: math.log(1.0 + n / d) for k, d in df.items()}
-        self.idf_unknown = math.log(1.0 + 2.0 * n)
+        if p.idf_entries:
+            n_df = len(entries)
+            for i in range(len(entries)):
+                end = starts[i + 1] if i + 1 < len(starts) else n
+                for key in {k for _, t in phr_terms[starts[i] : end] for k in _keys(t)}:
+                    df[key] = df.get(key, 0) + 1
+        else:
+            n_df = n
+            for _, t in phr_terms:
+                for key in _keys(t):
+                    df[key] = df.get(key, 0) + 1
+        self.idf = {k: math.log(1.0 + n_df / d) for k, d in df.items()}
+        self.idf_unknown = math.log(1.0 + 2.0 * n_df)
 
         ns_w = {"w": p.w_words, "g": p.w_groups, "c": p.w_chars, "p": p.w_pinyin}
-        postings: dict[str, tuple[list[int], list[float]]] = {}
+        exp = 1.0 - p.query_share
+        term_id: dict[str, int] = {}
+        t_rows: list[int] = []
+        t_docs: list[int] = []
+        t_vals: list[float] = []
         n_docs = 0
 
         def add_doc(weighted: dict[str, float], scale: float) -> None:
@@ -158,12 +171,14 @@ class MatcherIndex:
             norms = dict.fromkeys(NAMESPACES, 0.0)
             for k, v in weighted.items():
                 norms[k[0]] += v * v
+            factor = {ns: (scale * ns_w[ns] / norms[ns] ** exp if norms[ns] else 0.0) for ns in NAMESPACES}
             for k, v in weighted.items():
-                nrm = norms[k[0]] ** (1.0 - p.query_share)
-                if nrm:
-                    docs, vals = postings.setdefault(k, ([], []))
-                    docs.append(doc)
-                    vals.append(scale * ns_w[k[0]] * v / nrm)
+                r = term_id.get(k)
+                if r is None:
+                    r = term_id[k] = len(term_id)
+                t_rows.append(r)
+                t_docs.append(doc)
+                t_vals.append(factor[k[0]] * v)
 
         for _, t in phr_terms:
             add_doc({k: self._weight(k, self.idf[k]) for k in _keys(t)}, p.phrasing_weight)
@@ -180,20 +195,20 @@ class MatcherIndex:
                     if k not in bag:
                         bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
             add_doc(bag, 1.0 - p.phrasing_weight)
-        self._store(postings, starts, n, len(entries))
+        self._store(term_id, t_rows, t_docs, t_vals, starts, n, len(entries))
         self._norm_cache.clear()
 
-    def _store(self, postings: dict[str, tuple[list[int], list[float]]], starts: list[int], n_phr: int,
-               n_entries: int) -> None:
-        """Postings as one CSR matrix (terms x documents) so a query is a handful of numpy calls."""
-        self.term_id = {k: i for i, k in enumerate(postings)}
-        lens = np.fromiter((len(d) for d, _ in postings.values()), dtype=np.int64, count=len(postings))
-        self.indptr = np.zeros(len(postings) + 1, dtype=np.int64)
-        np.cumsum(lens, out=self.indptr[1:])
-        self.indices = np.fromiter((d for ds, _ in postings.values() for d in ds), dtype=np.int32,
-                                   count=int(self.indptr[-1]))
-        self.data = np.fromiter((v for _, vs in postings.values() for v in vs), dtype=np.float32,
-                                count=int(self.indptr[-1]))
+    def _store(self, term_id: dict[str, int], rows: list[int], docs: list[int], vals: list[float],
+               starts: list[int], n_phr: int, n_entries: int) -> None:
+        """Postings as one CSR matrix (terms x documents, documents ascending within a term) so a
+        query is a handful of numpy calls."""
+        r = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(r, kind="stable")  # stable: documents stay ascending within each term
+        self.term_id = term_id
+        self.indptr = np.zeros(len(term_id) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=len(term_id)), out=self.indptr[1:])
+        self.indices = np.asarray(docs, dtype=np.int32)[order]
+        self.data = np.asarray(vals, dtype=np.float32)[order]
         self.entry_starts = np.asarray(starts, dtype=np.int64)
         self._indptr: list[int] = self.indptr.tolist()
         self.n_phrasing_docs = n_phr
@@ -296,7 +311,7 @@ class MatcherIndex:
             shift -= p.addressed_bonus
         elif norm.mentions:
             shift += p.other_mention_extra
-        if best >= p.answer_at + shift and margin >= p.margin + shift:
+        if best >= p.answer_at + shift and margin >= max(p.margin + shift, p.relative_margin * best):
             if self.coverage(terms, ranked[0][0]) >= p.coverage:
                 return result("answer", "confident match")
             return result("suggest", "part of the message not covered: suggest")
