@@ -14,15 +14,16 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from bench_replay import machine  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bench_replay import machine  # noqa: E402
 from bot.activity import query  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.digest import build_digest, render_text  # noqa: E402

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from gen_log import gen_lines  # noqa: E402
+
 from bot.app import App, default_handlers  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.replay import replay_sync  # noqa: E402

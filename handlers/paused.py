@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.dispatch import STOP, Outcome
 from bot.events import Event, Message, MessageType
 from bot.store.unanswered_models import KnownRoom, PausedRoom
-from bot.unanswered import bump_day, to_utc
+from bot.unanswered import bump_day, flush_days, to_utc
 
 RECENT_LINES = 20
 """Lines kept per room; a hand-off shows the last ``handoff.context_lines`` of them."""
@@ -107,6 +107,11 @@ def recent(ctx: Context, msg: Message, n: int) -> list[tuple[str, datetime, str,
 
 class Paused:
     name = "paused"
+
+    def flush(self, ctx: Context) -> None:
+        """Write the buffered per-day counters (the app calls this at close)."""
+        if ctx.store is not None:
+            flush_days(ctx.store)
 
     def handle(self, event: Event, ctx: Context) -> Outcome | None:
         if not isinstance(event, Message):

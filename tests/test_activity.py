@@ -30,7 +30,8 @@ def run(community, tmp_path):
         db = Database(url)
         with db.session() as s:
             rows = {r.msg_id: r for r in s.scalars(select(Activity))}
-            credits = [(c.kind, c.member, c.other) for c in s.scalars(select(ActivityCredit).order_by(ActivityCredit.id))]
+            ordered = select(ActivityCredit).order_by(ActivityCredit.id)
+            credits = [(c.kind, c.member, c.other) for c in s.scalars(ordered)]
             members = {(m.room, m.member): m for m in s.scalars(select(ActivityMember))}
         db.close()
         return result, rows, credits, members
@@ -148,4 +149,22 @@ def test_retention_deletes_old_rows(tmp_path):
     with db.session() as s:
         assert s.scalar(select(func.min(Activity.day))) >= today.toordinal() - 179
         assert s.scalar(select(func.count()).select_from(Activity)) == 18
+    db.close()
+
+
+def test_a_restart_remembers_join_dates_and_quoted_messages(community, tmp_path):
+    config = load_config(community())
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    replay_sync(log_lines(
+        {"ts": at(0), "type": "join", "sender": "wxid_new", "sender_name": "糖糖"},
+        {"ts": at(1), "sender": "wxid_new", "sender_name": "糖糖", "text": "怎么查物流？"},
+    ), config, db_url=url)
+    replay_sync(log_lines(
+        {"id": "n1", "ts": at(3), "sender": "wxid_h", "text": "订单里看", "quote": "m2"},
+    ), config, db_url=url)
+    db = Database(url)
+    with db.session() as s:
+        answer = s.scalars(select(ActivityCredit).where(ActivityCredit.kind == "answer")).one()
+        assert (answer.member, answer.other, answer.newcomer) == ("wxid_h", "wxid_new", True)
+        assert s.scalar(select(func.count()).select_from(ActivityMember)) == 2
     db.close()

@@ -100,6 +100,35 @@ def test_mention_of_another_member_raises_the_bar(index):
     assert index.match("@阿强\u2005你下午几点来").action == "none"
 
 
+def test_question_to_other_members_is_weaker(index):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    g = classify(normalize("有人下午一起去练腿吗"))
+    assert g.is_question and g.strength < 1.0
+    assert index.match("有人下午一起去练腿吗").action == "none"
+
+
+def test_near_topic_question_is_not_answered(index):
+    # the price entry matches, but "transfer to a friend" is an aspect the FAQ does not cover
+    r = index.match("年卡可以转让给朋友吗")
+    assert r.action != "answer"
+
+
+def test_coverage_reads_the_entry_text(index):
+    entries = [e.id for e in index.faq.entries]
+    terms = index.query_terms("手环")  # only in the locker entry's answer
+    assert index.coverage(terms, entries.index("locker")) == 1.0
+    assert index.coverage(terms, entries.index("parking")) == 0.0
+
+
+def test_weak_match_about_something_else_gets_nothing():
+    # shares one word with an entry, but is mostly about something the FAQ does not know
+    r = build_index(_faq()).match("楼下新开的奶茶店几点关门呀")
+    assert r.score >= Params().suggest_at  # close enough to the opening-hours entry to be weighed
+    assert r.action == "none" and "something else" in r.reason
+
+
 def test_synonyms_from_faq_yaml(tmp_path: Path):
     path = tmp_path / "faq.yaml"
     path.write_text(
@@ -169,7 +198,7 @@ def test_dev_bench(name: str, tmp_path: Path):
     ours = evaluate(index, rows).metrics
     assert {k: m[k] for k in ours} == ours  # eval.py computes exactly what score.py does
     assert m["chitchat_reply"] <= 1.0
-    assert m["wrong_answer"] <= 2.5
-    assert m["unknown_answer"] <= 10.0
-    assert m["helped"] >= 65.0
-    assert m["answer_acc"] >= 25.0
+    assert m["wrong_answer"] <= 2.0
+    assert m["unknown_answer"] <= 5.0
+    assert m["helped"] >= 80.0
+    assert m["answer_acc"] >= 28.0

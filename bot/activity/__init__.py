@@ -1,1 +1,2 @@
-"""Member activity: recording (``recorder``), text signals (``signals``), scoring (``score``)."""
+"""Member activity: recording (``recorder``), text signals (``signals``), reading back (``query``)
+and scoring into KOL candidates (``score``). The digest (``bot/digest.py``) puts them together."""

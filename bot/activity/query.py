@@ -34,21 +34,31 @@ def load(db: Database, day: date, window: int, rooms: Sequence[str] | None = Non
 def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  # type: ignore[no-untyped-def]
                  members: dict[tuple[str, str], MemberStats]) -> None:
     a, c = Activity, ActivityCredit
-    counted, playful, asked = _int(a.counted), _int(a.playful), _int(a.product_question)
-    q1 = (select(a.room, a.member, func.count(), func.sum(case((a.junk > 0, 1), else_=0)),
-                 func.sum(case((a.junk == 3, 1), else_=0)),
-                 func.sum(counted), func.sum(counted * a.day), func.sum(playful), func.sum(playful * a.day),
-                 func.sum(asked), func.sum(asked * a.day),
-                 func.count(func.distinct(case((a.counted, a.day), else_=None))),
-                 func.sum(func.distinct(case((a.counted, a.day), else_=None))))
-          .where(a.day.between(lo, hi)).group_by(a.room, a.member))
+    # Per member-day first (in the covering index's order, no sort), then per member: the day
+    # sums give active days and the linear decay.
+    per_day = (select(a.room, a.member, a.day, func.count().label("n"),
+                      func.sum(case((a.junk > 0, 1), else_=0)).label("junk"),
+                      func.sum(case((a.junk == 3, 1), else_=0)).label("ads"),
+                      func.sum(_int(a.counted)).label("counted"), func.sum(_int(a.playful)).label("playful"),
+                      func.sum(_int(a.product_question)).label("asked"))
+               .where(a.day.between(lo, hi)).group_by(a.day, a.room, a.member))
+    if rooms:
+        per_day = per_day.where(a.room.in_(rooms))
+    d = per_day.subquery()
+    active = case((d.c.counted > 0, 1), else_=0)
+    q1 = (select(d.c.room, d.c.member, func.sum(d.c.n), func.sum(d.c.junk), func.sum(d.c.ads),
+                 func.sum(d.c.counted), func.sum(d.c.counted * d.c.day),
+                 func.sum(d.c.playful), func.sum(d.c.playful * d.c.day),
+                 func.sum(d.c.asked), func.sum(d.c.asked * d.c.day),
+                 func.sum(active), func.sum(active * d.c.day))
+          .group_by(d.c.room, d.c.member))
     q2 = (select(c.room, c.member, c.kind, func.count(), func.sum(c.day))
           .where(c.day.between(lo, hi)).group_by(c.room, c.member, c.kind))
     q3 = (select(c.room, c.member, func.count(func.distinct(c.other)),
                  func.count(func.distinct(case((c.newcomer, c.other), else_=None))))
           .where(c.day.between(lo, hi), c.kind == "answer").group_by(c.room, c.member))
     if rooms:
-        q1, q2, q3 = q1.where(a.room.in_(rooms)), q2.where(c.room.in_(rooms)), q3.where(c.room.in_(rooms))
+        q2, q3 = q2.where(c.room.in_(rooms)), q3.where(c.room.in_(rooms))
 
     def get(room: str, member: str) -> WindowStats:
         m = members.get((room, member))
@@ -58,9 +68,9 @@ def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  
 
     for room, member, n, junk, ads, *sums in s.execute(q1):
         st = get(room, member)
-        st.messages, st.junk, st.ads = n, junk or 0, ads or 0
+        st.messages, st.junk, st.ads = int(n), int(junk or 0), int(ads or 0)
         for i, key in enumerate(("message", "playful", "product_question", "active_day")):
-            cnt, total = sums[2 * i] or 0, sums[2 * i + 1] or 0
+            cnt, total = int(sums[2 * i] or 0), int(sums[2 * i + 1] or 0)
             if cnt:
                 t = st.tally(key)
                 t.n, t.days = cnt, total
@@ -68,7 +78,7 @@ def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  
         key = _CREDIT_KEYS.get(kind)
         if key is not None:
             t = get(room, member).tally(key)
-            t.n, t.days = n, total or 0
+            t.n, t.days = n, int(total or 0)
     for room, member, askers, newcomers in s.execute(q3):
         st = get(room, member)
         st.askers, st.newcomers = askers, newcomers

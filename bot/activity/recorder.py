@@ -88,6 +88,7 @@ class ActivityRecorder:
         self.pending: list[tuple[dict[str, Any], _Recent]] = []
         self.credits: list[dict[str, Any]] = []
         self.members: dict[tuple[str, str], _Member] = {}
+        self.room_members: dict[str, set[str]] = {}
         self.rooms: dict[str, str | None] = {}
         self.dirty_rooms: set[str] = set()
         self.loaded_rooms: set[str] = set()
@@ -122,6 +123,7 @@ class ActivityRecorder:
         state = self.members.get((room, member))
         if state is None:
             state = self.members[(room, member)] = _Member(name=name, first_seen=ts)
+            self.room_members.setdefault(room, set()).add(member)
         elif name and state.name != name:
             state.name, state.dirty = name, True
         return state
@@ -182,7 +184,7 @@ class ActivityRecorder:
         state.burst.append(ts)
         if len(state.burst) == FLOOD_COUNT and ts - state.burst[0] < FLOOD_SECONDS:
             return JUNK_FLOOD
-        if text and (signals.is_ad(text) or (msg.type == MessageType.LINK and signals.is_ad(text))):
+        if text and signals.is_ad(text):
             return JUNK_AD
         if msg.type == MessageType.LINK or (msg.type == MessageType.TEXT and signals.is_bare_link(text)):
             return JUNK_LINK
@@ -245,10 +247,10 @@ class ActivityRecorder:
     def _thanked_by_name(self, room: str, sender: str, text: str) -> str | None:
         """"谢谢阿辉哥": the member whose short display name follows the thanks."""
         best: tuple[int, str] | None = None
-        for (r, member), state in self.members.items():
-            if r != room or member == sender:
+        for member in self.room_members.get(room, ()):
+            if member == sender:
                 continue
-            short = signals.short_name(state.name)
+            short = signals.short_name(self.members[(room, member)].name)
             if len(short) >= 2 and short in text and (best is None or len(short) > best[0]):
                 best = (len(short), member)
         return best[1] if best else None
@@ -275,6 +277,7 @@ class ActivityRecorder:
         for m in known:
             self.members.setdefault((room, m.member), _Member(
                 name=m.name, first_seen=m.first_seen, joined=m.joined, left=m.left, in_db=True, dirty=False))
+            self.room_members.setdefault(room, set()).add(m.member)
 
     # -- writing --------------------------------------------------------------------------
     def flush(self) -> None:

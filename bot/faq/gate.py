@@ -41,6 +41,12 @@ _DONE = re.compile(
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算)[\u4e00-\u9fff]{2,}")
 _KEYWORD_MAX = 4
+# cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
+# request, but a weaker sign that the FAQ is wanted
+_PERSONAL_CUES = ("question word 谁", "question word 帮我", "question word 帮帮", "question word 能帮",
+                  "question word 发个", "question word 给我", "question word 求拉")
+# "有人要一起拼车吗", "有谁知道...": a question put to the other members
+_TO_MEMBERS = re.compile(r"^(有人|有没有人|有谁)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,10 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
     cue = _question_cue(text, clauses)
     if cue:
+        if _TO_MEMBERS.match(text):
+            return GateResult("request", 0.5, f"question to the other members ({cue})")
+        if cue in _PERSONAL_CUES:
+            return GateResult("request", 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")
     if _CHECKIN.match(text) or len(_LIST_LINE.findall(text)) >= 2:
         return GateResult("chitchat", 0.0, "chit-chat (check-in or list)")

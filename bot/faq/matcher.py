@@ -55,26 +55,30 @@ class Params:
     answer_chars: int = 300
     """Only the start of a long answer is indexed (it says what the entry is about)."""
     general_synonyms: bool = True
-    answer_at: float = 0.25
-    """Best score needed to answer (together with ``margin``)."""
-    margin: float = 0.08
+    answer_at: float = 0.15
+    """Best score needed to answer (together with ``margin``, ``relative_margin`` and ``coverage``,
+    which do most of the work: they are scale-free while the score's scale varies between FAQs)."""
+    margin: float = 0.05
     """Lead of the best entry over the second needed to answer; below it the member is asked."""
     relative_margin: float = 0.25
     """The lead must also be at least this share of the best score (two strong, similar entries)."""
-    coverage: float = 0.6
+    coverage: float = 0.65
     """Share of the message's topic words the entry must explain to be answered (else suggest)."""
-    suggest_at: float = 0.2
-    suggest_ratio: float = 0.6
-    """Suggestions list the candidates scoring at least this share of the best."""
+    suggest_at: float = 0.08
+    """Lowest best score that may be suggested, and only when the best entry explains at least
+    ``suggest_coverage`` of the message's topic words (a member's aside shares a word or two with an
+    entry but is mostly about something else)."""
+    suggest_coverage: float = 0.35
+    suggest_confident: float = 0.2
+    """From this best score on, suggest whatever the coverage."""
+    suggest_ratio: float = 0.3
+    """Suggestions list the candidates (top 3) scoring at least this share of the best."""
     problem_extra: float = 0.10
     """Problem reports (no question cue) need this much more score to be answered."""
     addressed_bonus: float = 0.06
     """An @mention of the bot lowers the answer bar by this much."""
     other_mention_extra: float = 0.08
     """A message @mentioning someone else (not the bot) is talk between members: higher bar."""
-    idf_entries: bool = True
-    """Document frequency counts entries, not phrasings: a word every phrasing of one entry repeats
-    is that entry's topic word, not a common one."""
     query_share: float = 0.5
     """How a phrasing's similarity is normalized: 0.5 is cosine; above, the share of the message's
     weight that is matched counts more; below, the share of the phrasing's weight."""
@@ -142,19 +146,11 @@ class MatcherIndex:
                 phr_terms.append((i, self.featurizer.terms(self._norm(ph))))
         n = len(phr_terms)
         df: dict[str, int] = {}
-        if p.idf_entries:
-            n_df = len(entries)
-            for i in range(len(entries)):
-                end = starts[i + 1] if i + 1 < len(starts) else n
-                for key in {k for _, t in phr_terms[starts[i] : end] for k in _keys(t)}:
-                    df[key] = df.get(key, 0) + 1
-        else:
-            n_df = n
-            for _, t in phr_terms:
-                for key in _keys(t):
-                    df[key] = df.get(key, 0) + 1
-        self.idf = {k: math.log(1.0 + n_df / d) for k, d in df.items()}
-        self.idf_unknown = math.log(1.0 + 2.0 * n_df)
+        for _, t in phr_terms:
+            for key in _keys(t):
+                df[key] = df.get(key, 0) + 1
+        self.idf = {k: math.log(1.0 + n / d) for k, d in df.items()}
+        self.idf_unknown = math.log(1.0 + 2.0 * n)
 
         ns_w = {"w": p.w_words, "g": p.w_groups, "c": p.w_chars, "p": p.w_pinyin}
         exp = 1.0 - p.query_share
@@ -163,6 +159,8 @@ class MatcherIndex:
         t_docs: list[int] = []
         t_vals: list[float] = []
         n_docs = 0
+        self._entry_text: list[str] = []
+        self._entry_keys: list[frozenset[str]] = []
 
         def add_doc(weighted: dict[str, float], scale: float) -> None:
             nonlocal n_docs
@@ -190,8 +188,13 @@ class MatcherIndex:
             for t in (*(pt for _, pt in phr_terms[starts[i] : end]), *tag_terms):
                 for k in _keys(t):
                     bag[k] = self._weight(k, self.idf.get(k, self.idf_unknown))
+            ans = self._norm(e.answer[: p.answer_chars])
+            ans_keys = list(_keys(self.featurizer.terms(ans)))
+            # what the coverage check reads: the entry's words and groups, and its text
+            self._entry_text.append("|".join((*(self._norm(x) for x in (*e.phrasings, *e.tags)), ans)))
+            self._entry_keys.append(frozenset(k for k in (*bag, *ans_keys) if k[0] in "wg"))
             if p.answer_weight > 0:
-                for k in _keys(self.featurizer.terms(self._norm(e.answer[: p.answer_chars]))):
+                for k in ans_keys:
                     if k not in bag:
                         bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
             add_doc(bag, 1.0 - p.phrasing_weight)
@@ -263,23 +266,24 @@ class MatcherIndex:
         return [(int(e), float(score[e])) for e in top if score[e] > 0]
 
     def coverage(self, t: Terms, entry: int) -> float:
-        """Share of the message's topic-word weight found anywhere in the entry (phrasings, tags, answer).
+        """Share of the message's topic-word weight the entry explains: the word, or its synonym
+        group, occurs among the entry's terms (phrasings, tags, start of the answer), or the word
+        occurs in the entry's text (segmentation may cut 登 and 登录, 结业证书 and 结业证 书 differently).
 
         A near-topic question the FAQ does not cover ("can points be transferred?" against the points
-        entry) matches well but leaves a rare word of its own unexplained."""
-        doc = self.n_phrasing_docs + entry
+        entry) matches well but leaves a word of its own unexplained."""
+        keys = self._entry_keys[entry]
+        text = self._entry_text[entry]
+        canon = self.synonyms.canon
         num = den = 0.0
-        for k in _keys(t):
-            if k[0] not in "wg" or k[1:] in self.function:
+        for w in t.words:
+            if w in self.function:
                 continue
-            w = self._weight(k, self.idf.get(k, self.idf_unknown))
-            den += w
-            r = self.term_id.get(k)
-            if r is not None:
-                a, b = self._indptr[r], self._indptr[r + 1]
-                j = a + int(np.searchsorted(self.indices[a:b], doc))
-                if j < b and self.indices[j] == doc:
-                    num += w
+            wt = self._weight("w" + w, self.idf.get("w" + w, self.idf_unknown))
+            den += wt
+            g = canon.get(w)
+            if "w" + w in keys or (g is not None and "g" + g in keys) or w in text:
+                num += wt
         return num / den if den else 1.0
 
     def match(self, text: str, *, addressed: bool = False) -> MatchResult:
@@ -311,15 +315,23 @@ class MatcherIndex:
             shift -= p.addressed_bonus
         elif norm.mentions:
             shift += p.other_mention_extra
-        if best >= p.answer_at + shift and margin >= max(p.margin + shift, p.relative_margin * best):
-            if self.coverage(terms, ranked[0][0]) >= p.coverage:
-                return result("answer", "confident match")
-            return result("suggest", "part of the message not covered: suggest")
-        if best >= p.suggest_at + shift:
-            if best >= p.answer_at + shift:
-                return result("suggest", "close second: suggest")
-            return result("suggest", "unsure: suggest")
-        return result("none", "score below threshold")
+        if best < p.suggest_at + shift:
+            return result("none", "score below threshold")
+        cov = self.coverage(terms, ranked[0][0])
+        leads = margin >= max(p.margin + shift, p.relative_margin * best)
+        if best >= p.answer_at + shift and leads and cov >= p.coverage:
+            return result("answer", "confident match")
+        # a weak match is suggested only if one of the suggestions explains a good part of the message,
+        # and not when the message talks to another member
+        if best < p.suggest_confident + shift and (
+            (norm.mentions and not addressed)
+            or not any(self.coverage(terms, e) >= p.suggest_coverage
+                       for e, s in ranked[:3] if s >= p.suggest_ratio * best)
+        ):
+            return result("none", "weak match, message mostly about something else")
+        if best >= p.answer_at + shift:
+            return result("suggest", "part of the message not covered: suggest" if leads else "close second: suggest")
+        return result("suggest", "unsure: suggest")
 
 
 def _keys(t: Terms) -> Iterable[str]:

@@ -68,7 +68,9 @@ class Activity(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
-        Index("ix_activity_day_room_member", "day", "room", "member"),
+        # covering: the digest's per member-day sums read only this index, in its order
+        Index("ix_activity_day_member", "day", "room", "member", "counted", "playful", "product_question",
+              "junk"),
         Index("ix_activity_msg", "msg_id"),
     )
 
