@@ -55,6 +55,8 @@ class RunOptions:
     stable_seconds: float = 60.0
     """A session that stayed up this long resets the backoff."""
     flush_timeout: float = 30.0
+    watch_interval: float = 3.0
+    """Seconds between checks of faq.yaml and the schedules for changes (reloaded safely)."""
 
 
 def service_puppet_factory(endpoint: str, token: str) -> Callable[[], Puppet]:
@@ -127,12 +129,16 @@ class Runner:
         outbox_stop, timers_stop = asyncio.Event(), asyncio.Event()
         outbox = asyncio.create_task(self.app.run_outbox(outbox_stop), name="outbox")
         timers = asyncio.create_task(self.app.run_timers(timers_stop), name="timers")
+        from bot.reload import watch
+
+        watcher = asyncio.create_task(watch(self.app, self.options.watch_interval, timers_stop), name="watch")
         try:
             await self._connect_loop(stop)
         finally:
             self.link.accepting = False
             timers_stop.set()
             timers.cancel()
+            watcher.cancel()
             await self._stop_outbox(outbox, outbox_stop)
             try:  # flush the outbox (paced) and close the database
                 await self.app.aclose(self.options.flush_timeout)

@@ -44,6 +44,12 @@ def function_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def grammar_words() -> frozenset[str]:
+    """Negation, direction, aspect and asking words: no topic of their own (data/grammar_words.txt)."""
+    return frozenset(fold(w) for ln in _lines("grammar_words.txt") for w in ln.split())
+
+
+@lru_cache(maxsize=1)
 def background_freq() -> tuple[dict[str, int], int]:
     """Word frequencies of general Chinese (the shipped jieba dictionary) and their total.
 

@@ -160,7 +160,6 @@ class MatcherIndex:
         t_vals: list[float] = []
         n_docs = 0
         self._entry_text: list[str] = []
-        self._entry_keys: list[frozenset[str]] = []
 
         def add_doc(weighted: dict[str, float], scale: float) -> None:
             nonlocal n_docs
@@ -189,14 +188,11 @@ class MatcherIndex:
                 for k in _keys(t):
                     bag[k] = self._weight(k, self.idf.get(k, self.idf_unknown))
             ans = self._norm(e.answer[: p.answer_chars])
-            ans_keys = list(_keys(self.featurizer.terms(ans)))
-            # what the coverage check reads: the entry's words and groups, and its text
+            # the coverage check also reads the entry's text
             self._entry_text.append("|".join((*(self._norm(x) for x in (*e.phrasings, *e.tags)), ans)))
-            self._entry_keys.append(frozenset(k for k in (*bag, *ans_keys) if k[0] in "wg"))
-            if p.answer_weight > 0:
-                for k in ans_keys:
-                    if k not in bag:
-                        bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
+            for k in _keys(self.featurizer.terms(ans)):
+                if k not in bag:
+                    bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
             add_doc(bag, 1.0 - p.phrasing_weight)
         self._store(term_id, t_rows, t_docs, t_vals, starts, n, len(entries))
         self._norm_cache.clear()
@@ -272,7 +268,6 @@ class MatcherIndex:
 
         A near-topic question the FAQ does not cover ("can points be transferred?" against the points
         entry) matches well but leaves a word of its own unexplained."""
-        keys = self._entry_keys[entry]
         text = self._entry_text[entry]
         canon = self.synonyms.canon
         num = den = 0.0
@@ -282,9 +277,19 @@ class MatcherIndex:
             wt = self._weight("w" + w, self.idf.get("w" + w, self.idf_unknown))
             den += wt
             g = canon.get(w)
-            if "w" + w in keys or (g is not None and "g" + g in keys) or w in text:
+            if w in text or self._in_entry("w" + w, entry) or (g is not None and self._in_entry("g" + g, entry)):
                 num += wt
         return num / den if den else 1.0
+
+    def _in_entry(self, key: str, entry: int) -> bool:
+        """Whether the whole-entry document (phrasings, tags, start of the answer) has ``key``."""
+        r = self.term_id.get(key)
+        if r is None:
+            return False
+        doc = self.n_phrasing_docs + entry
+        a, b = self._indptr[r], self._indptr[r + 1]
+        j = a + int(np.searchsorted(self.indices[a:b], doc))
+        return j < b and int(self.indices[j]) == doc
 
     def match(self, text: str, *, addressed: bool = False) -> MatchResult:
         p = self.params
