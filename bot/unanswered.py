@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.store import Database
 from bot.store.unanswered_models import HandoffRecord, RoomDay, RoomDayAsker, UnansweredQuestion
@@ -72,27 +72,97 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return to_utc(start), to_utc(start + timedelta(days=1))
 
 
+@dataclass(slots=True)
+class _DayCounts:
+    messages: int = 0
+    answered: int = 0
+    suggested: int = 0
+    askers: set[str] = field(default_factory=set)
+
+
 # -- recording -----------------------------------------------------------------------------------
+# Questions are written in batches, like the activity rows and the day counters: a commit per message
+# would cap a replay near 1,000 messages a second. Every reader calls ``flush_pending`` first, and the
+# app flushes at close. The per-member "unanswered lately" counts come from memory, seeded from the
+# database once per member (after a restart the window still holds).
+_FLUSH_AT = 500
+
+
+@dataclass(slots=True)
+class _Pending:
+    rows: list[dict[str, object]] = field(default_factory=list)
+    days: dict[tuple[str, str], _DayCounts] = field(default_factory=dict)
+    recent: dict[tuple[str | None, str], dict[str, datetime]] = field(default_factory=dict)
+
+
+_PENDING: weakref.WeakKeyDictionary[Database, _Pending] = weakref.WeakKeyDictionary()
+
+
+def _pending(db: Database) -> _Pending:
+    pending = _PENDING.get(db)
+    if pending is None:
+        pending = _PENDING[db] = _Pending()
+    return pending
+
+
 def record_unanswered(db: Database, *, ts: datetime, room: str | None, member: str, text: str,
                       member_name: str = "", room_topic: str | None = None, msg_id: str = "") -> None:
-    with db.session() as s:
-        s.add(UnansweredQuestion(ts=to_utc(ts), room=room, room_topic=room_topic or "", member=member,
-                                 member_name=member_name, msg_id=msg_id, text=text))
+    pending = _pending(db)
+    pending.rows.append({"ts": to_utc(ts), "room": room, "room_topic": room_topic or "", "member": member,
+                         "member_name": member_name, "msg_id": msg_id, "text": text})
+    seen = pending.recent.get((room, member))
+    if seen is not None:
+        seen[msg_id or f"#{len(pending.rows)}"] = to_utc(ts)
+    if len(pending.rows) >= _FLUSH_AT:
+        flush_pending(db)
 
 
 def recent_unanswered(db: Database, room: str | None, member: str, since: datetime,
                       exclude_msg: str = "") -> int:
     """How many of this member's questions in this room went unanswered since ``since``."""
-    q = select(func.count()).select_from(UnansweredQuestion).where(
-        UnansweredQuestion.member == member, UnansweredQuestion.ts >= to_utc(since),
-        UnansweredQuestion.msg_id != exclude_msg,
-        UnansweredQuestion.room.is_(None) if room is None else UnansweredQuestion.room == room)
+    pending = _pending(db)
+    key = (room, member)
+    seen = pending.recent.get(key)
+    start = to_utc(since)
+    if seen is None:  # first time this run: what the database (and the buffer) hold
+        flush_pending(db)
+        q = select(UnansweredQuestion.msg_id, UnansweredQuestion.id, UnansweredQuestion.ts).where(
+            UnansweredQuestion.member == member, UnansweredQuestion.ts >= start,
+            UnansweredQuestion.room.is_(None) if room is None else UnansweredQuestion.room == room)
+        with db.session() as s:
+            seen = {msg_id or f"id{row_id}": ts for msg_id, row_id, ts in s.execute(q)}
+        pending.recent[key] = seen
+    for old in [m for m, ts in seen.items() if ts < start]:
+        del seen[old]
+    return sum(1 for m in seen if m != exclude_msg)
+
+
+def flush_pending(db: Database) -> None:
+    """Write buffered questions and day counters in one transaction."""
+    pending = _PENDING.get(db)
+    if pending is None or not (pending.rows or pending.days):
+        return
+    rows, days = pending.rows, pending.days
+    pending.rows, pending.days = [], {}
     with db.session() as s:
-        return int(s.scalar(q) or 0)
+        if rows:
+            s.execute(insert(UnansweredQuestion), rows)
+        for (room, key), counts in days.items():
+            row = s.scalar(select(RoomDay).where(RoomDay.room == room, RoomDay.day == key))
+            if row is None:
+                row = RoomDay(room=room, day=key, messages=0, answered=0, suggested=0)
+                s.add(row)
+            row.messages += counts.messages
+            row.answered += counts.answered
+            row.suggested += counts.suggested
+            for asker in counts.askers:
+                if s.get(RoomDayAsker, (room, key, asker)) is None:
+                    s.add(RoomDayAsker(room=room, day=key, member=asker))
 
 
 def latest_unanswered(db: Database, room: str, since: datetime, not_member: str) -> str | None:
     """The text of the room's latest unanswered question since ``since`` asked by someone else."""
+    flush_pending(db)
     q = (select(UnansweredQuestion.text)
          .where(UnansweredQuestion.room == room, UnansweredQuestion.ts >= to_utc(since),
                 UnansweredQuestion.member != not_member)
@@ -119,50 +189,18 @@ def last_handoff(db: Database, room: str | None, member: str) -> datetime | None
 
 
 # -- room-day counters (#今日) --------------------------------------------------------------------
-@dataclass(slots=True)
-class _DayCounts:
-    messages: int = 0
-    answered: int = 0
-    suggested: int = 0
-    askers: set[str] = field(default_factory=set)
-
-
-_DAY_BUFFERS: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], _DayCounts]] = weakref.WeakKeyDictionary()
-_DAY_FLUSH_AT = 2000
-"""Buffered counter updates before a write: a commit per message would cap replay near 1,000 msg/s."""
-
-
 def bump_day(db: Database, room: str, day: date, *, messages: int = 0, answered: int = 0,
              suggested: int = 0, asker: str | None = None) -> None:
-    """Add to one room's counters for a local day (buffered; written in batches by ``flush_days``)."""
-    buffer = _DAY_BUFFERS.setdefault(db, {})
-    counts = buffer.setdefault((room, day.isoformat()), _DayCounts())
+    """Add to one room's counters for a local day (buffered; written by ``flush_pending``)."""
+    pending = _pending(db)
+    counts = pending.days.setdefault((room, day.isoformat()), _DayCounts())
     counts.messages += messages
     counts.answered += answered
     counts.suggested += suggested
     if asker is not None:
         counts.askers.add(asker)
-    if counts.messages + counts.answered + counts.suggested >= _DAY_FLUSH_AT or len(buffer) >= _DAY_FLUSH_AT:
-        flush_days(db)
-
-
-def flush_days(db: Database) -> None:
-    """Write the buffered day counters in one transaction (before reading them, and at close)."""
-    buffer = _DAY_BUFFERS.pop(db, None)
-    if not buffer:
-        return
-    with db.session() as s:
-        for (room, key), counts in buffer.items():
-            row = s.scalar(select(RoomDay).where(RoomDay.room == room, RoomDay.day == key))
-            if row is None:
-                row = RoomDay(room=room, day=key, messages=0, answered=0, suggested=0)
-                s.add(row)
-            row.messages += counts.messages
-            row.answered += counts.answered
-            row.suggested += counts.suggested
-            for asker in counts.askers:
-                if s.get(RoomDayAsker, (room, key, asker)) is None:
-                    s.add(RoomDayAsker(room=room, day=key, member=asker))
+    if len(pending.days) >= _FLUSH_AT:
+        flush_pending(db)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +216,7 @@ class DayNumbers:
 def day_numbers(db: Database, room: str, day: date, tz: tzinfo) -> DayNumbers:
     """One room's numbers for a local day; messages and askers come from the activity tables when
     they recorded that day (issue 6 keeps the fuller record), else from the counters here."""
-    flush_days(db)
+    flush_pending(db)
     start, end = day_bounds(day, tz)
     key = day.isoformat()
     with db.session() as s:
@@ -344,6 +382,7 @@ def _summarise(group: list[tuple[Asked, frozenset[str]]]) -> UnansweredGroup:
 
 def load_asked(db: Database, since: datetime | None = None,
                rooms: Sequence[str] | None = None) -> list[Asked]:
+    flush_pending(db)
     q = select(UnansweredQuestion.text, UnansweredQuestion.room, UnansweredQuestion.ts)
     if since is not None:
         q = q.where(UnansweredQuestion.ts >= to_utc(since))

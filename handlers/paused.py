@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.dispatch import STOP, Outcome
 from bot.events import Event, Message, MessageType
 from bot.store.unanswered_models import KnownRoom, PausedRoom
-from bot.unanswered import bump_day, flush_days, to_utc
+from bot.unanswered import bump_day, flush_pending, to_utc
 
 RECENT_LINES = 20
 """Lines kept per room; a hand-off shows the last ``handoff.context_lines`` of them."""
@@ -111,7 +111,7 @@ class Paused:
     def flush(self, ctx: Context) -> None:
         """Write the buffered per-day counters (the app calls this at close)."""
         if ctx.store is not None:
-            flush_days(ctx.store)
+            flush_pending(ctx.store)
 
     def handle(self, event: Event, ctx: Context) -> Outcome | None:
         if not isinstance(event, Message):

@@ -43,8 +43,7 @@ _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算)[\u4e00-
 _KEYWORD_MAX = 4
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
-_PERSONAL_CUES = ("question word 谁", "question word 帮我", "question word 帮帮", "question word 能帮",
-                  "question word 发个", "question word 给我", "question word 求拉")
+_PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给我", "求拉"))
 # "有人要一起拼车吗", "有谁知道...": a question put to the other members
 _TO_MEMBERS = re.compile(r"^(有人|有没有人|有谁)")
 
@@ -76,10 +75,16 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 return f"particle {p}"
     if _A_NOT_A.search(text):
         return "a-not-a question"
-    for w in cues.get("word", frozenset()):
+    for w in sorted(cues.get("word", frozenset()), key=lambda w: (-len(w), w)):  # stable: longest first
         if w in text:
             return f"question word {w}"
     return None
+
+
+def _only_personal_cues(text: str) -> bool:
+    """The message's question words all ask a person in the group (谁, 帮我 ...), none the FAQ."""
+    words = [w for w in question_cues().get("word", frozenset()) if w in text]
+    return bool(words) and all(w in _PERSONAL_WORDS for w in words)
 
 
 def _chitchat_only(clauses: list[str]) -> bool:
@@ -128,7 +133,7 @@ def classify(norm: Normalized) -> GateResult:
     if cue:
         if _TO_MEMBERS.match(text):
             return GateResult("request", 0.5, f"question to the other members ({cue})")
-        if cue in _PERSONAL_CUES:
+        if cue.startswith("question word") and _only_personal_cues(text):
             return GateResult("request", 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")
     if _CHECKIN.match(text) or len(_LIST_LINE.findall(text)) >= 2:

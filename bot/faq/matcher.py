@@ -8,8 +8,10 @@ How a message is scored:
 4. A precomputed inverted index gives, per FAQ phrasing and per whole entry (phrasings, tags and, at a
    lower weight, the answer), IDF-weighted cosine similarities, mixed into one score in [0, 1].
 5. Thresholds (stricter for problem reports, looser when the bot is @mentioned), the margin between
-   best and second-best (absolute and relative) and the share of the message's topic words the best
-   entry explains choose answer, suggest or none.
+   best and second-best (absolute and relative) and the coverage (the share of the message's topic
+   words the entry explains: as words, synonym groups or text of its phrasings, tags and answer;
+   grammar words ignored) choose answer, suggest or none. The answer bar rests on the scale-free
+   margin and coverage, since the score's scale varies between FAQs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from bot.faq.features import Featurizer, Terms
 from bot.faq.gate import GateResult, classify
 from bot.faq.index import Candidate, MatchResult
-from bot.faq.lexicon import background_freq, build_synonyms, function_words, stopwords
+from bot.faq.lexicon import background_freq, build_synonyms, function_words, grammar_words, stopwords
 from bot.faq.model import Faq
 from bot.faq.normalize import normalize
 from bot.faq.spell import HomophoneFixer
@@ -65,20 +67,25 @@ class Params:
     coverage: float = 0.65
     """Share of the message's topic words the entry must explain to be answered (else suggest)."""
     suggest_at: float = 0.08
-    """Lowest best score that may be suggested, and only when the best entry explains at least
-    ``suggest_coverage`` of the message's topic words (a member's aside shares a word or two with an
-    entry but is mostly about something else)."""
+    """Lowest best score that may be suggested; below ``suggest_confident`` only when one of the
+    suggestions explains at least ``suggest_coverage`` of the message's topic words (a member's aside
+    shares a word or two with an entry but is mostly about something else) and the message does not
+    @mention another member."""
     suggest_coverage: float = 0.35
     suggest_confident: float = 0.2
     """From this best score on, suggest whatever the coverage."""
     suggest_ratio: float = 0.3
     """Suggestions list the candidates (top 3) scoring at least this share of the best."""
-    problem_extra: float = 0.10
+    problem_extra: float = 0.15
     """Problem reports (no question cue) need this much more score to be answered."""
     addressed_bonus: float = 0.06
     """An @mention of the bot lowers the answer bar by this much."""
     other_mention_extra: float = 0.08
     """A message @mentioning someone else (not the bot) is talk between members: higher bar."""
+    coverage_grammar: bool = True
+    """The coverage check ignores grammar words (没, 去, 才能, 昨天 ...: data/grammar_words.txt)."""
+    rank_grammar: bool = True
+    """Grammar words also get ``function_weight`` in the scores."""
     query_share: float = 0.5
     """How a phrasing's similarity is normalized: 0.5 is cosine; above, the share of the message's
     weight that is matched counts more; below, the share of the phrasing's weight."""
@@ -95,6 +102,8 @@ class MatcherIndex:
         self.synonyms = build_synonyms(faq.synonyms, general=p.general_synonyms)
         self.stop = stopwords()
         self.function = function_words()
+        self._no_topic = self.function | grammar_words() if p.coverage_grammar else self.function
+        self._rank_function = self._no_topic if p.rank_grammar else self.function
         self.segmenter = Segmenter(self._vocabulary())
         self.segmenter.add_words(_faq_terms(faq, self.segmenter, self._norm))
         self.featurizer = Featurizer(self.segmenter, self.synonyms.canon, self.stop, self.function)
@@ -126,7 +135,7 @@ class MatcherIndex:
         m = self._mult.get(key)
         if m is None:
             word = key[1:]
-            m = self.params.function_weight if word in self.function else 1.0
+            m = self.params.function_weight if word in self._rank_function else 1.0
             f = self._bg_freq.get(word)
             if f:
                 rarity = (self._bg_log_total - math.log(f)) / self._bg_span
@@ -272,7 +281,7 @@ class MatcherIndex:
         canon = self.synonyms.canon
         num = den = 0.0
         for w in t.words:
-            if w in self.function:
+            if w in self._no_topic:
                 continue
             wt = self._weight("w" + w, self.idf.get("w" + w, self.idf_unknown))
             den += wt
