@@ -138,24 +138,26 @@ def _target(ctx: Context, msg: Message, arg: str, usage: str) -> tuple[str | Non
     return (room, None) if room else (None, f"没找到这个群：{arg}")
 
 
-def _pause(ctx: Context, msg: Message, arg: str) -> list[Action]:
-    room, problem = _target(ctx, msg, arg, "#暂停 群名")
+def _set_pause(ctx: Context, msg: Message, arg: str, pause: bool) -> list[Action]:
+    """``#暂停`` / ``#恢复``: the room is this room, or named in a DM."""
+    room, problem = _target(ctx, msg, arg, "#暂停 群名" if pause else "#恢复 群名")
     if room is None:
         return [reply_to(msg, problem or "", "admin")]
-    changed = set_paused(ctx, room, True, by=msg.sender)
+    changed = set_paused(ctx, room, pause, by=msg.sender)
     where = "本群" if msg.room else f"「{_topic(ctx, room)}」"
-    text = f"已暂停{where}的自动回复，发 #恢复 恢复。" if changed else f"{where}已经是暂停状态。"
+    if pause:
+        text = f"已暂停{where}的自动回复，发 #恢复 恢复。" if changed else f"{where}已经是暂停状态。"
+    else:
+        text = f"已恢复{where}的自动回复。" if changed else f"{where}没有暂停。"
     return [reply_to(msg, text, "admin")]
+
+
+def _pause(ctx: Context, msg: Message, arg: str) -> list[Action]:
+    return _set_pause(ctx, msg, arg, True)
 
 
 def _resume(ctx: Context, msg: Message, arg: str) -> list[Action]:
-    room, problem = _target(ctx, msg, arg, "#恢复 群名")
-    if room is None:
-        return [reply_to(msg, problem or "", "admin")]
-    changed = set_paused(ctx, room, False, by=msg.sender)
-    where = "本群" if msg.room else f"「{_topic(ctx, room)}」"
-    text = f"已恢复{where}的自动回复。" if changed else f"{where}没有暂停。"
-    return [reply_to(msg, text, "admin")]
+    return _set_pause(ctx, msg, arg, False)
 
 
 def _announce(ctx: Context, msg: Message, arg: str) -> list[Action]:

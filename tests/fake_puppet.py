@@ -12,8 +12,10 @@ import inspect
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from wechaty_puppet import (
     ContactPayload,
     EventLoginPayload,
@@ -30,6 +32,7 @@ from wechaty_puppet import (
 )
 
 import bot.wechaty_adapter  # noqa: F401 - applies the SDK import fixes first
+from bot.wechaty_adapter import reset_sdk_state
 
 
 class FakePuppet(Puppet):
@@ -163,3 +166,13 @@ class FakePuppet(Puppet):
             raise ConnectionError("fake send failure")
         record["at"] = time.monotonic()
         self.sent.append(record)
+
+
+@pytest.fixture(autouse=True)
+def sdk_clean() -> Iterator[None]:
+    """The SDK caches contacts, rooms, tags and seen message ids process-wide: clear between tests.
+
+    Autouse in the modules that import it."""
+    reset_sdk_state()
+    yield
+    reset_sdk_state()

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import socket
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,20 +19,12 @@ from bot.wechaty_adapter import (
     _AnnounceResponse,
     _TopicResponse,
     announce_request,
-    reset_sdk_state,
     topic_request,
 )
-from tests.fake_puppet import FakePuppet
+from tests.fake_puppet import FakePuppet, sdk_clean  # noqa: F401 - autouse: clears the SDK's caches
 
 CONFIG = "bot:\n  name: 小助手\nfaq: faq.yaml\nschedules: null\ndatabase: sqlite:///bot.db\n"
 FAQ = "entries:\n  - id: a\n    question: 怎么开发票？\n    answer: 在订单里申请。\n"
-
-
-@pytest.fixture(autouse=True)
-def sdk_clean() -> Any:
-    reset_sdk_state()
-    yield
-    reset_sdk_state()
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from bot.clock import RealClock
 from bot.config import load_config
 from bot.events import SELF_ID, Join, Leave, Message, MessageType
 from bot.runner import Runner, RunOptions
-from bot.wechaty_adapter import Incoming, WechatyLink, reset_sdk_state
-from tests.fake_puppet import FakePuppet
+from bot.wechaty_adapter import Incoming, WechatyLink
+from tests.fake_puppet import FakePuppet, sdk_clean  # noqa: F401 - autouse: clears the SDK's caches
 
 ROOM = "r1@chatroom"
 FAQ = """\
@@ -56,14 +56,6 @@ outbox:
   merge: %(merge)s
 """
 FAST = RunOptions(login_timeout=5, ready_timeout=5, backoff_initial=0.05, backoff_max=0.2, flush_timeout=5)
-
-
-@pytest.fixture(autouse=True)
-def sdk_clean() -> Any:
-    """The SDK caches contacts, rooms, tags and seen message ids process-wide: clear between tests."""
-    reset_sdk_state()
-    yield
-    reset_sdk_state()
 
 
 @pytest.fixture
