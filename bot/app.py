@@ -35,6 +35,7 @@ def default_handlers() -> list[Handler]:
     from handlers.activity import ActivityRecorder
     from handlers.admin import Admin
     from handlers.choice import ChoiceReply
+    from handlers.conversation import Conversation
     from handlers.fallback import Fallback
     from handlers.faq_answer import FaqAnswer
     from handlers.guard import Guard, StaleGuard
@@ -47,7 +48,7 @@ def default_handlers() -> list[Handler]:
     # unanswered recorder runs before the fallback (which stops by replying). Tallied counts the
     # answers of handlers that stop dispatch, for #今日.
     return [Guard(), Welcome(), ActivityRecorder(), StaleGuard(), Admin(), Paused(), Tallied(ChoiceReply()),
-            HandoffRequest(), Tallied(FaqAnswer()), UnansweredRecorder(), Fallback()]
+            HandoffRequest(), Conversation(), Tallied(FaqAnswer()), UnansweredRecorder(), Fallback()]
 
 
 def default_timed(config: Config) -> list[TimedSource]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.dispatch import STOP, Outcome
 from bot.events import SELF_ID, Event, Message
+from handlers.conversation import remember_author
 
 
 class Guard:
@@ -18,7 +19,10 @@ class Guard:
     def handle(self, event: Event, ctx: Context) -> Outcome | None:
         if not isinstance(event, Message):
             return None
-        if event.sender == SELF_ID or event.sender in ctx.config.bot.ignore:
+        if event.sender == SELF_ID:
+            remember_author(ctx, event)  # so a quote-reply to the bot is told apart from one to a member
+            return STOP
+        if event.sender in ctx.config.bot.ignore:
             return STOP
         return None
 
