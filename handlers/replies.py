@@ -19,6 +19,9 @@ def reply_to(msg: Message, text: str, reason: str, faq: str | None = None) -> Ac
 
 
 def choices_text(entries: Sequence[FaqEntry]) -> str:
+    """"Did you mean": numbered questions; a member answers with the number."""
+    if len(entries) == 1:
+        return f"你是想问「{entries[0].question}」吗？回复 1 即可看答案。"
     lines = ["你想问的是哪一个？回复数字即可看答案："]
     lines += [f"{i}. {e.question}" for i, e in enumerate(entries, 1)]
     return "\n".join(lines)

@@ -135,3 +135,14 @@ def test_replay_command_writes_action_lines(community, tmp_path):
     assert len(lines) == 1
     assert set(lines[0]) >= {"ts", "kind", "room", "to", "text", "reply_to", "reason", "faq", "job"}
     assert "line 3: bad JSON" in result.output
+
+
+def test_a_single_choice_is_asked_as_a_yes_question():
+    from bot.faq.model import FaqEntry
+    from handlers.replies import choices_text
+
+    one = FaqEntry("invoice", "怎么开发票？", "……")
+    two = FaqEntry("refund", "可以退款吗？", "……")
+    assert choices_text([one]) == "你是想问「怎么开发票？」吗？回复 1 即可看答案。"
+    assert choices_text([one, two]).splitlines() == ["你想问的是哪一个？回复数字即可看答案：", "1. 怎么开发票？",
+                                                     "2. 可以退款吗？"]
