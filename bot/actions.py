@@ -6,7 +6,7 @@ Handlers return them; the outbox paces and sends them; the adapter (live) or the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,9 +62,6 @@ class DirectMessage:
 
 Action = Say | Announce | SetTopic | DirectMessage
 
-REASONS = frozenset(
-    {"faq", "suggest", "off_hours", "fallback", "handoff", "welcome", "schedule", "digest", "admin"}
-)
 
 
 def conversation(action: Action) -> str:
@@ -95,7 +92,3 @@ def to_record(action: Action, ts: datetime) -> dict[str, Any]:
     if merged:
         record["merged"] = list(merged)
     return record
-
-
-def with_text(action: Action, text: str) -> Action:
-    return replace(action, text=text)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,10 @@ from bot.timed import TimedSource
 
 log = logging.getLogger("qunbot.app")
 
+FLUSH_EVENTS = 1000
+FLUSH_SECONDS = 5.0
+"""Buffered writes (activity rows, unanswered questions, day counters) go to the database at least this often."""
+
 
 def default_handlers() -> list[Handler]:
     """The handlers in the order they run. Earlier ones can stop later ones."""
@@ -40,15 +45,17 @@ def default_handlers() -> list[Handler]:
     from handlers.faq_answer import FaqAnswer
     from handlers.guard import Guard, StaleGuard
     from handlers.handoff import HandoffRequest
-    from handlers.paused import Paused
+    from handlers.paused import Paused, RoomNotes
     from handlers.unanswered import Tallied, UnansweredRecorder
     from handlers.welcome import Welcome
 
-    # admin and paused stop what they own; a hand-off request wins over an FAQ answer; the
-    # unanswered recorder runs before the fallback (which stops by replying). Tallied counts the
-    # answers of handlers that stop dispatch, for #今日.
-    return [Guard(), Welcome(), ActivityRecorder(), StaleGuard(), Admin(), Paused(), Tallied(ChoiceReply()),
-            HandoffRequest(), Conversation(), Tallied(FaqAnswer()), UnansweredRecorder(), Fallback()]
+    # Recorders first (they also see stale backlog, which StaleGuard then stops); admin and paused stop
+    # what they own; a hand-off request wins over an FAQ answer; talk between people is left alone; the
+    # unanswered recorder runs before the fallback (which stops by replying). Tallied counts the answers
+    # of handlers that stop dispatch, for #今日.
+    return [Guard(), Welcome(), ActivityRecorder(), RoomNotes(), StaleGuard(), Admin(), Paused(),
+            Tallied(ChoiceReply()), HandoffRequest(), Conversation(), Tallied(FaqAnswer()),
+            UnansweredRecorder(), Fallback()]
 
 
 def default_timed(config: Config) -> list[TimedSource]:
@@ -85,9 +92,11 @@ class App:
         self.db = db
         self._timed_after: dict[str, datetime] = {}
         self._timers_wake = asyncio.Event()
-        self.on_close: list[Callable[[], None]] = [
+        self.flush_hooks: list[Callable[[], None]] = [
             partial(h.flush, ctx) for h in dispatcher.handlers if callable(getattr(h, "flush", None))]
-        """Run by ``close``: handlers that buffer writes (activity) expose ``flush(ctx)``."""
+        """Handlers that buffer writes (activity, unanswered questions) expose ``flush(ctx)``."""
+        self._since_flush = 0
+        self._flushed_mono = time.monotonic()
 
     @classmethod
     def create(cls, config: Config, clock: Clock, sender: Sender | None = None, *,
@@ -120,7 +129,32 @@ class App:
         result = self.dispatcher.dispatch(event, self.ctx)
         self._timers_wake.set()  # a handler may have planned timed work (a welcome window)
         self._submit(result.actions)
+        self._since_flush += 1
+        if self._since_flush >= FLUSH_EVENTS or time.monotonic() - self._flushed_mono >= FLUSH_SECONDS:
+            self.flush_buffers()
         return result
+
+    def flush_buffers(self) -> None:
+        """Write what handlers buffered. Called between dispatches only, so every row is complete; the
+        timing (wall-clock seconds or a count) decides when, never what, is written."""
+        self._since_flush = 0
+        self._flushed_mono = time.monotonic()
+        for hook in self.flush_hooks:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - a failed write is logged; the next flush retries what it kept
+                log.exception("flushing buffered writes failed")
+
+    def timers_changed(self) -> None:
+        """Tell the live timer loop that jobs changed (a reload): it recomputes the next fire time."""
+        self._timers_wake.set()
+
+    async def run_flusher(self, stop: asyncio.Event, interval: float = FLUSH_SECONDS) -> None:
+        """Live: flush buffered writes every ``interval`` seconds even when the groups are quiet."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+            self.flush_buffers()
 
     def handle(self, event: Event) -> list[Action]:
         return list(self.dispatch(event).actions)
@@ -201,19 +235,18 @@ class App:
         await self.outbox.run(self.sender, stop)
 
     async def aclose(self, flush_timeout: float = 30.0) -> None:
-        """Flush what is queued (paced), then close the database."""
+        """Welcome who is still waiting, flush what is queued (paced), then close the database."""
+        from handlers.welcome import flush_due
+
+        self._submit(flush_due(self.ctx, datetime.max.replace(tzinfo=self.clock.now().tzinfo)))
         if self.sender is not None and len(self.outbox):
             await self.outbox.flush(self.sender, flush_timeout)
         self.close()
 
     def close(self) -> None:
-        """Run the close hooks (flush buffered writes), then close the database."""
-        for hook in self.on_close:
-            try:
-                hook()
-            except Exception:  # noqa: BLE001 - closing must go on
-                log.exception("close hook failed")
-        self.on_close = []
+        """Write buffered rows, then close the database."""
+        self.flush_buffers()
+        self.flush_hooks = []
         if self.db is not None:
             self.db.close()
 

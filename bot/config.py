@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -180,8 +181,9 @@ class Config(Strict):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def hours(self) -> sh.ServiceHours:
+        """Built once per loaded config: handlers ask for it on every message."""
         return self.service_hours.build() if self.service_hours else sh.ServiceHours.always()
 
     @property

@@ -18,6 +18,7 @@ from bot.activity.score import Candidate, Fading, rank, weights_from
 from bot.config import Config
 from bot.events import SELF_ID
 from bot.store import Database
+from bot.unanswered import top_groups
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -73,16 +74,15 @@ def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = 
         daily = query.daily_counts(db, day, window, [(c.room, c.member) for c in candidates])
         candidates = tuple(replace(c, daily=daily[(c.room, c.member)]) for c in candidates)
     since = datetime.combine(day - timedelta(days=UNANSWERED_DAYS - 1), time(0), config.tz)
-    return Digest(day, candidates, ranking.fading, tuple(_unanswered(db, since)),
+    until = datetime.combine(day + timedelta(days=1), time(0), config.tz)
+    return Digest(day, candidates, ranking.fading, tuple(_unanswered(db, since, until)),
                   query.room_topics(db), window)
 
 
-def _unanswered(db: Database, since: datetime, limit: int = 5) -> list[Unanswered]:
-    try:
-        from bot.unanswered import top_groups
-    except ImportError:  # the unanswered-question store is optional
-        return []
-    return [Unanswered(g.text, g.count, tuple(g.rooms)) for g in top_groups(db, since=since, limit=limit)]
+def _unanswered(db: Database, since: datetime, until: datetime, limit: int = 5) -> list[Unanswered]:
+    """The week's most frequent unanswered questions, up to the end of the digest's day."""
+    groups = top_groups(db, since=since, until=until, limit=limit)
+    return [Unanswered(g.text, g.count, tuple(g.rooms)) for g in groups]
 
 
 def render_text(d: Digest, max_chars: int = 800) -> str:

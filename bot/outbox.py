@@ -45,6 +45,8 @@ class _Item:
     seq: int
     attempts: int = 0
     last_error: str = ""
+    sending: bool = False
+    """Being sent right now: nothing may merge into it (the merged text would be lost)."""
 
 
 FailedHook = Callable[[Action, str, int], None]
@@ -92,7 +94,7 @@ class Outbox:
 
     def _merge_into(self, item: _Item, action: Action) -> bool:
         prev = item.action
-        if (item.attempts or not isinstance(prev, Say) or not isinstance(action, Say)
+        if (item.attempts or item.sending or not isinstance(prev, Say) or not isinstance(action, Say)
                 or prev.reason not in MERGEABLE or action.reason not in MERGEABLE):
             return False
         to = tuple(dict.fromkeys((*prev.to, *action.to)))
@@ -127,9 +129,11 @@ class Outbox:
     async def _send_head(self, conv: str, sender: Sender) -> None:
         item = self._queues[conv][0]
         now = self.clock.now()
+        item.sending = True
         try:
             await sender.send(item.action)
         except Exception as exc:  # noqa: BLE001 - any send failure is retried, then reported
+            item.sending = False
             item.attempts += 1
             item.last_error = f"{type(exc).__name__}: {exc}"
             if item.attempts > self.settings.retries:

@@ -91,7 +91,12 @@ def reload(ctx: Context, timed: Sequence[Any] = ()) -> ReloadReport:
 
 def attach(app: App) -> None:
     """Let ``#重载`` reach the app's timed sources (schedules), not only the FAQ in the context."""
-    app.ctx.memory.extra[RELOADER_KEY] = lambda: reload(app.ctx, app.timed)
+    def reload_app() -> ReloadReport:
+        report = reload(app.ctx, app.timed)
+        app.timers_changed()  # a new or moved job may now be the next one due
+        return report
+
+    app.ctx.memory.extra[RELOADER_KEY] = reload_app
 
 
 def request_reload(ctx: Context) -> ReloadReport:
@@ -169,4 +174,5 @@ async def watch(app: App, interval: float = 3.0, stop: asyncio.Event | None = No
                 app.outbox.submit(notice)
             continue
         report = commit(app.ctx, prepared, app.timed)
+        app.timers_changed()
         log.info("files changed, reloaded: %d FAQ entries, %s jobs", report.faq_entries, report.jobs)

@@ -132,6 +132,7 @@ class Runner:
         from bot.reload import watch
 
         watcher = asyncio.create_task(watch(self.app, self.options.watch_interval, timers_stop), name="watch")
+        flusher = asyncio.create_task(self.app.run_flusher(timers_stop), name="flusher")
         try:
             await self._connect_loop(stop)
         finally:
@@ -139,6 +140,7 @@ class Runner:
             timers_stop.set()
             timers.cancel()
             watcher.cancel()
+            flusher.cancel()
             await self._stop_outbox(outbox, outbox_stop)
             try:  # flush the outbox (paced) and close the database
                 await self.app.aclose(self.options.flush_timeout)

@@ -61,10 +61,6 @@ class ServiceHours:
                     return start
         return None
 
-    def current_close(self, when: datetime) -> datetime | None:
-        """When the current closed period began being closed is not needed; its key is its reopening."""
-        return self.next_opening(when)
-
     def describe_next(self, when: datetime) -> str:
         """The next opening in words relative to ``when``: "今天 14:00 后", "明天（周六）10:00 后"."""
         nxt = self.next_opening(when)

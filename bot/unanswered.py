@@ -237,10 +237,8 @@ def day_numbers(db: Database, room: str, day: date, tz: tzinfo) -> DayNumbers:
 
 
 def _activity_numbers(db: Database, room: str, start: datetime, end: datetime) -> tuple[int, int] | None:
-    try:
-        from bot.store.activity_models import Activity
-    except ImportError:
-        return None
+    from bot.store.activity_models import Activity
+
     lo = int(start.replace(tzinfo=UTC).timestamp())
     hi = int(end.replace(tzinfo=UTC).timestamp())
     where = (Activity.room == room, Activity.ts >= lo, Activity.ts < hi)
@@ -381,11 +379,13 @@ def _summarise(group: list[tuple[Asked, frozenset[str]]]) -> UnansweredGroup:
 
 
 def load_asked(db: Database, since: datetime | None = None,
-               rooms: Sequence[str] | None = None) -> list[Asked]:
+               rooms: Sequence[str] | None = None, until: datetime | None = None) -> list[Asked]:
     flush_pending(db)
     q = select(UnansweredQuestion.text, UnansweredQuestion.room, UnansweredQuestion.ts)
     if since is not None:
         q = q.where(UnansweredQuestion.ts >= to_utc(since))
+    if until is not None:
+        q = q.where(UnansweredQuestion.ts < to_utc(until))
     if rooms is not None:
         q = q.where(UnansweredQuestion.room.in_(list(rooms)))
     with db.session() as s:
@@ -393,9 +393,9 @@ def load_asked(db: Database, since: datetime | None = None,
 
 
 def top_groups(db: Database, since: datetime | None = None, limit: int | None = 5,
-               rooms: Sequence[str] | None = None) -> list[UnansweredGroup]:
-    """The biggest groups of unanswered questions asked since ``since`` (in ``rooms`` if given)."""
-    groups = group_questions(load_asked(db, since, rooms))
+               rooms: Sequence[str] | None = None, until: datetime | None = None) -> list[UnansweredGroup]:
+    """The biggest groups of unanswered questions asked in [``since``, ``until``) (in ``rooms`` if given)."""
+    groups = group_questions(load_asked(db, since, rooms, until))
     return groups if limit is None else groups[:limit]
 
 

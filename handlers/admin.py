@@ -204,21 +204,13 @@ def _experts(ctx: Context, msg: Message, arg: str) -> list[Action]:
 
 
 def kol_text(ctx: Context, room: str | None) -> str | None:
-    """The current top candidates (issue 6's ranking, read lazily); None when it is not available.
-
-    Uses ``bot.digest.build_digest`` for today, after flushing the activity recorder's buffer, so
-    the numbers match the evening digest; in a room only that room's candidates are shown.
+    """The current top candidates, from the same ranking as the evening digest (after flushing the
+    activity recorder's buffer); in a room only that room's candidates are shown.
     """
-    try:
-        from bot.digest import SEGMENT_WORDS, build_digest
-    except ImportError:
-        return None
-    try:
-        from bot.activity.recorder import flush
+    from bot.activity.recorder import flush
+    from bot.digest import SEGMENT_WORDS, build_digest
 
-        flush(ctx)
-    except ImportError:
-        pass
+    flush(ctx)
     digest = build_digest(ctx.store, ctx.config, ctx.now.date())
     people = [c for c in digest.candidates if room is None or c.room == room]
     if not people:

@@ -105,21 +105,35 @@ def recent(ctx: Context, msg: Message, n: int) -> list[tuple[str, datetime, str,
     return before[-n:] if n > 0 else []
 
 
-class Paused:
-    name = "paused"
+class RoomNotes:
+    """Keeps each room's topic, today's message count and the last lines (hand-off context).
 
-    def flush(self, ctx: Context) -> None:
-        """Write the buffered per-day counters (the app calls this at close)."""
-        if ctx.store is not None:
-            flush_pending(ctx.store)
+    Runs with the recorders, before the stale guard, so backlog delivered at start-up counts too."""
+
+    name = "notes"
 
     def handle(self, event: Event, ctx: Context) -> Outcome | None:
         if not isinstance(event, Message):
             return None
         remember(ctx, event)
-        if event.room is None:
-            return None
-        note_room(ctx, event.room, event.room_topic)
+        if event.room is not None:
+            note_room(ctx, event.room, event.room_topic)
+            if ctx.store is not None:
+                bump_day(ctx.store, event.room, event.ts.astimezone(ctx.config.tz).date(), messages=1)
+        return None
+
+    def flush(self, ctx: Context) -> None:
+        """Write the buffered unanswered questions and day counters (the app calls this)."""
         if ctx.store is not None:
-            bump_day(ctx.store, event.room, event.ts.astimezone(ctx.config.tz).date(), messages=1)
-        return STOP if event.room in paused_rooms(ctx) else None
+            flush_pending(ctx.store)
+
+
+class Paused:
+    """A paused room: every member message stops here (operators' commands ran before)."""
+
+    name = "paused"
+
+    def handle(self, event: Event, ctx: Context) -> Outcome | None:
+        if isinstance(event, Message) and event.room is not None and event.room in paused_rooms(ctx):
+            return STOP
+        return None

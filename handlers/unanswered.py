@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.activity.signals import is_ad
 from bot.context import Context
 from bot.dispatch import Handler, Outcome, reply
 from bot.events import Event, Message, MessageType
@@ -28,11 +29,7 @@ ME_TOO_MINUTES = 60
 
 
 def _is_ad(text: str) -> bool:
-    """Advertising is never a question worth an FAQ entry (issue 6's signals, when present)."""
-    try:
-        from bot.activity.signals import is_ad
-    except ImportError:
-        return False
+    """Advertising is never a question worth an FAQ entry."""
     return is_ad(text)
 
 

@@ -3,9 +3,8 @@
 A join opens a window of ``welcome.window_seconds`` for its room; joins inside it are added, a
 member who leaves inside it is dropped, and when it closes one welcome @mentions them all. The
 window closes on ``WelcomeSource``, a timed source, so replay and live runs post the welcome at
-the window's end. The live timer loop sleeps until the next fire and no join wakes it, so the
-source also polls once per window length (see ``default_timed``); any later event also flushes a
-window that is overdue.
+the window's end (a dispatched event wakes the live timer loop, so a new window is seen at once);
+any later event also flushes a window that is overdue.
 
 Rooms: every room event records the room and its latest topic (``rooms: all`` in schedules).
 """
@@ -128,19 +127,14 @@ class WelcomeSource:
 
     name = "welcome"
 
-    def __init__(self, poll: timedelta | None = None) -> None:
-        self.poll = poll
+    def __init__(self) -> None:
         self._pending: PendingWelcomes | None = None
 
     def next_fire(self, after: datetime) -> datetime | None:
         if self._pending is None:
             return after  # bind to the app's memory at the start time
-        candidates = [t for t in (self._pending.next_end(),) if t is not None]
-        if self.poll is not None:
-            candidates.append(after + self.poll)
-        if not candidates:
-            return None
-        return max(min(candidates), after)
+        end = self._pending.next_end()
+        return None if end is None else max(end, after)
 
     def fire(self, when: datetime, ctx: Context) -> list[Action]:
         self._pending = pending_welcomes(ctx)

@@ -168,3 +168,21 @@ def test_a_restart_remembers_join_dates_and_quoted_messages(community, tmp_path)
         assert (answer.member, answer.other, answer.newcomer) == ("wxid_h", "wxid_new", True)
         assert s.scalar(select(func.count()).select_from(ActivityMember)) == 2
     db.close()
+
+
+def test_a_row_carries_the_faq_decision_however_the_flushes_fall(community, tmp_path, monkeypatch):
+    """Rows are written between dispatches only: even a flush after every event keeps the FAQ's verdict."""
+    import bot.app
+
+    monkeypatch.setattr(bot.app, "FLUSH_EVENTS", 1)
+    config = load_config(community())
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    replay_sync(log_lines(
+        {"id": "q1", "ts": "2026-11-02T10:00:00+08:00", "text": "怎么开发票？"},
+        {"id": "c1", "ts": "2026-11-02T10:01:00+08:00", "text": "今天天气不错"},
+    ), config, db_url=url)
+    db = Database(url)
+    with db.session() as s:
+        rows = {r.msg_id: (r.is_question, r.product_question) for r in s.scalars(select(Activity))}
+    db.close()
+    assert rows == {"q1": (True, True), "c1": (False, False)}

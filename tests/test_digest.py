@@ -62,7 +62,7 @@ def test_digest_json_has_the_interface_shape(replayed):
     data = json.loads(out.output)
     assert set(data) == {"date", "candidates", "fading", "unanswered"}
     assert data["date"] == cast.last_day.isoformat()
-    assert data["candidates"]
+    assert data["candidates"] and data["fading"] and data["unanswered"]
     for c in data["candidates"]:
         assert set(c) == {"member", "name", "room", "score", "segment", "reasons"}
         assert c["segment"] in {"kol", "rising", "active"} and isinstance(c["score"], float)
@@ -89,10 +89,12 @@ def test_digest_text_and_html_page(replayed, tmp_path):
 
 def test_digest_defaults_to_yesterday_and_rejects_bad_dates(replayed):
     config_path, url, _, _ = replayed
-    out = CliRunner().invoke(main, ["digest", "--config", str(config_path), "--db", url, "--json"])
-    assert out.exit_code == 0, out.output
     tz = load_config(config_path).tz
-    assert json.loads(out.output)["date"] == (datetime.now(tz).date() - timedelta(days=1)).isoformat()
+    before = datetime.now(tz).date() - timedelta(days=1)
+    out = CliRunner().invoke(main, ["digest", "--config", str(config_path), "--db", url, "--json"])
+    after = datetime.now(tz).date() - timedelta(days=1)
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["date"] in {before.isoformat(), after.isoformat()}  # across midnight too
     bad = CliRunner().invoke(main, ["digest", "--config", str(config_path), "--db", url, "--date", "11/05"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
 
@@ -112,7 +114,7 @@ def test_text_is_cut_to_max_chars_dropping_the_least_important_lines():
 
 
 def test_unanswered_questions_come_from_the_unanswered_store(community, tmp_path):
-    unanswered = pytest.importorskip("bot.unanswered")
+    from bot import unanswered
     from bot.digest import build_digest
     from bot.store import Database
 
@@ -122,6 +124,9 @@ def test_unanswered_questions_come_from_the_unanswered_store(community, tmp_path
     for i, text in enumerate(["线下门店在哪个城市？", "你们线下门店在哪个城市", "线下门店在哪个城市呀"]):
         unanswered.record_unanswered(db, ts=datetime(2026, 11, 4, 10, i, tzinfo=tz), room="r1@chatroom",
                                      member=f"wxid_{i}", text=text)
+    for i in range(4):  # asked after the digest's day: not in that day's digest
+        unanswered.record_unanswered(db, ts=datetime(2026, 11, 6, 10, i, tzinfo=tz), room="r1@chatroom",
+                                     member=f"wxid_later{i}", text="会员卡可以转让给别人吗")
     digest = build_digest(db, config, date(2026, 11, 5))
     db.close()
     assert digest.unanswered and digest.unanswered[0].count == 3

@@ -149,3 +149,31 @@ def test_live_loop_sends_on_the_real_clock():
     times = [datetime.fromisoformat(r["ts"]) for r in records[:2]]
     assert [r["text"] for r in records[:2]] == ["a", "b"]
     assert times[1] - times[0] >= timedelta(seconds=0.05)
+
+
+def test_a_reply_arriving_while_the_previous_one_is_being_sent_is_not_lost():
+    clock = SimClock(T0)
+    box = Outbox(OutboxSection(jitter_seconds=0, room_interval_seconds=3), clock)
+
+    class Slow:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+            self.started = asyncio.Event()
+            self.release = asyncio.Event()
+
+        async def send(self, action):
+            self.started.set()
+            await self.release.wait()
+            self.sent.append(action.text)
+
+    async def main():
+        sender = Slow()
+        box.submit(Say(room="r1", text="A", to=("a",)))
+        task = asyncio.create_task(box.pump_until(sender, None))
+        await sender.started.wait()
+        box.submit(Say(room="r1", text="B", to=("b",)))  # "A" is in flight: "B" must not merge into it
+        sender.release.set()
+        await task
+        return sender.sent
+
+    assert asyncio.run(main()) == ["A", "B"]

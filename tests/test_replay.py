@@ -146,3 +146,10 @@ def test_a_single_choice_is_asked_as_a_yes_question():
     assert choices_text([one]) == "你是想问「怎么开发票？」吗？回复 1 即可看答案。"
     assert choices_text([one, two]).splitlines() == ["你想问的是哪一个？回复数字即可看答案：", "1. 怎么开发票？",
                                                      "2. 可以退款吗？"]
+
+
+@pytest.mark.parametrize("command", [["unanswered"], ["digest"], ["schedule", "list"]])
+def test_a_bad_database_url_is_one_line_not_a_traceback(command, community):
+    result = CliRunner().invoke(main, [*command, "--config", str(community()), "--db", "bogus://"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "qunbot: error: database: Can't load plugin: sqlalchemy.dialects:bogus"

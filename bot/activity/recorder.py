@@ -1,8 +1,9 @@
 """Recording activity: one row per member message, flags decided as messages arrive, written in batches.
 
 Why batches: replaying a big log must stay fast (thousands of messages a second), and one commit
-per message would dominate. Rows wait in memory until ``BATCH_ROWS`` are buffered, a few seconds
-of wall time have passed, a digest is computed, or the app closes (``flush``).
+per message would dominate. Rows wait in memory until the app flushes its buffers (after a dispatch,
+every so many events or seconds: ``App.flush_buffers``), a digest is computed, or the app closes.
+Flushing only between dispatches means a row is written once every handler has decided about it.
 
 Why decide flags here: the cooldown ("bursts count once a minute"), flood and repeated-text checks
 need the message stream in order, and a digest over a million rows should only have to add up
@@ -11,7 +12,6 @@ integers.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from bot.context import Context
     from bot.store import Database
 
-BATCH_ROWS = 1000
-BATCH_SECONDS = 5.0
 COOLDOWN_SECONDS = 60
 """A burst counts once a minute."""
 FLOOD_COUNT, FLOOD_SECONDS = 6, 60
@@ -96,7 +94,6 @@ class ActivityRecorder:
         self.texts: dict[str, deque[tuple[str, str | None, int]]] = {}
         self.last_question: dict[tuple[str, str], int] = {}
         self.last_helper: dict[tuple[str, str], tuple[str, int]] = {}
-        self._flushed_at = time.monotonic()
 
     # -- events ---------------------------------------------------------------------------
     def observe(self, event: Message | Join | Leave, scratch: dict[str, Any] | None = None) -> None:
@@ -105,8 +102,6 @@ class ActivityRecorder:
                 self._message(event, scratch)
         else:
             self._membership(event)
-        if len(self.rows) >= BATCH_ROWS or time.monotonic() - self._flushed_at > BATCH_SECONDS:
-            self.flush()
 
     def _day(self, ts: datetime) -> int:
         return ts.astimezone(self.tz).toordinal()
@@ -282,7 +277,6 @@ class ActivityRecorder:
     # -- writing --------------------------------------------------------------------------
     def flush(self) -> None:
         """Write buffered rows (one transaction)."""
-        self._flushed_at = time.monotonic()
         for row, recent in self.pending:
             match = recent.scratch.get("match") if recent.scratch else None
             if match is not None:

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.yamlfile import ConfigError
 
@@ -22,6 +23,10 @@ class QunbotGroup(click.Group):
             sys.exit(2)
         except (OSError, ValueError) as exc:
             click.echo(f"qunbot: error: {exc}", err=True)
+            sys.exit(2)
+        except SQLAlchemyError as exc:  # a bad --db URL, an unreachable server, a locked file...
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            click.echo(f"qunbot: error: database: {first}", err=True)
             sys.exit(2)
 
 
@@ -39,6 +44,7 @@ def _register() -> None:
     from bot.cli.digest_cmd import digest_command
     from bot.cli.faq_cmd import faq_group
     from bot.cli.replay_cmd import replay_command
+    from bot.cli.run_cmd import run_command
     from bot.cli.schedule_cmd import schedule_group
     from bot.cli.unanswered_cmd import unanswered_command
 
@@ -48,10 +54,6 @@ def _register() -> None:
     main.add_command(digest_command)
     main.add_command(schedule_group)
     main.add_command(unanswered_command)
-    try:
-        from bot.cli.run_cmd import run_command
-    except ImportError:  # pragma: no cover - the live adapter is optional at import time
-        return
     main.add_command(run_command)
 
 

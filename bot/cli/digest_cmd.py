@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_config
 from bot.digest import build_digest, render_text
@@ -35,14 +34,11 @@ def digest_command(config_path: Path, db_url: str | None, day: str | None, as_js
     """Print the daily digest: KOL candidates, who is fading, unanswered questions."""
     config = load_config(config_path)
     when = _parse_date(day, datetime.now(config.tz).date())
+    db = Database(db_url or config.database_url())
     try:
-        db = Database(db_url or config.database_url())
-        try:
-            digest = build_digest(db, config, when, with_daily=html_file is not None)
-        finally:
-            db.close()
-    except SQLAlchemyError as exc:
-        raise ValueError(f"database: {str(exc).splitlines()[0]}") from None
+        digest = build_digest(db, config, when, with_daily=html_file is not None)
+    finally:
+        db.close()
     if html_file is not None:
         from bot.digest_html import render_html
 

@@ -12,6 +12,8 @@ from bot.faq import load_faq
 from bot.faq.index import FaqIndex, MatchResult
 
 FAQ_FILE = click.Path(dir_okay=False, path_type=Path)
+BOT_NAME = click.option("--bot-name", help="The bot's nickname in the groups (config bot.name), so an @mention "
+                        "of it is told apart from one of a member, exactly as the running bot does.")
 
 
 def _index(path: Path, bot_name: str | None = None) -> FaqIndex:
@@ -27,9 +29,10 @@ def faq_group() -> None:
 
 @faq_group.command("check")
 @click.argument("faq", type=FAQ_FILE)
-def check(faq: Path) -> None:
+@BOT_NAME
+def check(faq: Path, bot_name: str | None) -> None:
     """Validate FAQ and flag entries that answer each other's questions."""
-    index = _index(faq)
+    index = _index(faq, bot_name)
     entries = index.faq.entries
     phrasings = sum(len(e.phrasings) for e in entries)
     overlaps = []
@@ -68,9 +71,10 @@ def explain(text: str, result: MatchResult) -> str:
 @click.argument("text")
 @click.option("--mention", is_flag=True, help="Treat the message as @mentioning the bot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as a JSON line.")
-def ask(faq: Path, text: str, mention: bool, as_json: bool) -> None:
+@BOT_NAME
+def ask(faq: Path, text: str, mention: bool, as_json: bool, bot_name: str | None) -> None:
     """Show what the bot would do with one message TEXT: decision, score and the top 3."""
-    result = _index(faq).match(text, addressed=mention)
+    result = _index(faq, bot_name).match(text, addressed=mention)
     if as_json:
         click.echo(json.dumps(result.to_record(text), ensure_ascii=False))
     else:
@@ -79,9 +83,10 @@ def ask(faq: Path, text: str, mention: bool, as_json: bool) -> None:
 
 @faq_group.command("match")
 @click.option("--faq", "faq", type=FAQ_FILE, required=True)
-def match(faq: Path) -> None:
+@BOT_NAME
+def match(faq: Path, bot_name: str | None) -> None:
     """Read JSON lines with "text" from stdin; print one decision line per input line."""
-    index = _index(faq)
+    index = _index(faq, bot_name)
     bad = 0
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -127,11 +132,12 @@ def read_queries(path: Path) -> list[dict]:
 @click.option("--queries", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="JSON lines: {text, expect: entry id or null, kind: paraphrase|chitchat|unknown}.")
 @click.option("--json", "as_json", is_flag=True)
-def evaluate_cmd(faq: Path, queries: Path, as_json: bool) -> None:
+@BOT_NAME
+def evaluate_cmd(faq: Path, queries: Path, as_json: bool, bot_name: str | None) -> None:
     """Score the FAQ on labelled messages and list the misses by kind."""
     from bot.faq.eval import evaluate
 
-    report = evaluate(_index(faq), read_queries(queries))
+    report = evaluate(_index(faq, bot_name), read_queries(queries))
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.to_text())
 
 

@@ -17,6 +17,8 @@ from bot.faq.tokenize import Segmenter, content_chars, pinyin_of
 _PUNCT = re.compile(r"^[\W_]+$")
 _CLAUSE = re.compile(r"[,.!?;:~…。，！？；：、\n\"'()\[\]{}<>《》「」|/\\]+")
 
+_CLAUSE_CACHE_MAX = 100_000
+
 # IME fuzzy sounds: retroflex/flat initials, front/back nasals (common typo and accent confusions)
 _FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("ang", "an"))
 
@@ -54,6 +56,8 @@ class Featurizer:
         self.stop = stop
         self.function = function
         self._fz: dict[str, str] = {}
+        self._clauses: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
+        self._seg_version = segmenter.version
 
     def _fuzzy_py(self, ch: str) -> str:
         f = self._fz.get(ch)
@@ -61,34 +65,60 @@ class Featurizer:
             f = self._fz[ch] = fuzzy(pinyin_of(ch))
         return f
 
-    def terms(self, text: str) -> Terms:
+    def _clause(self, clause: str) -> tuple[list[str], list[str], list[str], list[str]]:
+        """Words, groups, character bigrams and pinyin bigrams of one clause (cached: FAQ texts and
+        chat repeat clauses a lot; the callers only read the lists)."""
+        out = self._clauses.get(clause)
+        if out is not None:
+            return out
         words: list[str] = []
         groups: list[str] = []
         chars: list[str] = []
         pys: list[str] = []
         canon = self.canon
-        for clause in _CLAUSE.split(text):
-            if not clause.strip():
+        stop = self.stop
+        function = self.function
+        punct = _PUNCT.match
+        units: list[str] = []
+        for tok in self.seg.cut(clause):
+            if tok in stop or punct(tok):
                 continue
-            units: list[str] = []
-            for tok in self.seg.cut(clause):
-                if tok in self.stop or _PUNCT.match(tok):
-                    continue
-                words.append(tok)
-                g = canon.get(tok)
-                if g is not None:
-                    groups.append(g)
-                if tok not in self.function:
-                    units.extend(content_chars(tok))
-            for a, b in zip(units, units[1:], strict=False):
-                chars.append(a + b)
-                pys.append(self._fuzzy_py(a) + "_" + self._fuzzy_py(b))
-            if len(units) == 1:
-                chars.append(units[0])
-                pys.append(self._fuzzy_py(units[0]))
+            words.append(tok)
+            g = canon.get(tok)
+            if g is not None:
+                groups.append(g)
+            if tok not in function:
+                units.extend(content_chars(tok))
+        if len(units) > 1:
+            fz = self._fz
+            fpy = [fz[u] if u in fz else self._fuzzy_py(u) for u in units]
+            chars = [a + b for a, b in zip(units, units[1:], strict=False)]
+            pys = [a + "_" + b for a, b in zip(fpy, fpy[1:], strict=False)]
+        elif units:
+            chars.append(units[0])
+            pys.append(self._fuzzy_py(units[0]))
+        out = (words, groups, chars, pys)
+        if len(self._clauses) >= _CLAUSE_CACHE_MAX:
+            self._clauses.clear()
+        self._clauses[clause] = out
+        return out
+
+    def terms(self, text: str) -> Terms:
+        if self._seg_version != self.seg.version:  # words were added: cuts may differ
+            self._clauses.clear()
+            self._seg_version = self.seg.version
+        parts = [self._clause(c) for c in _CLAUSE.split(text) if c.strip()]
+        if len(parts) == 1:
+            words, groups, chars, pys = parts[0]
+            return Terms(
+                tuple(dict.fromkeys(words)),
+                tuple(dict.fromkeys(groups)),
+                tuple(dict.fromkeys(chars)),
+                tuple(dict.fromkeys(pys)),
+            )
         return Terms(
-            tuple(dict.fromkeys(words)),
-            tuple(dict.fromkeys(groups)),
-            tuple(dict.fromkeys(chars)),
-            tuple(dict.fromkeys(pys)),
+            tuple(dict.fromkeys(w for p in parts for w in p[0])),
+            tuple(dict.fromkeys(g for p in parts for g in p[1])),
+            tuple(dict.fromkeys(c for p in parts for c in p[2])),
+            tuple(dict.fromkeys(y for p in parts for y in p[3])),
         )

@@ -145,78 +145,95 @@ class MatcherIndex:
         return idf * m
 
     def _build(self) -> None:
+        """Featurize every phrasing and entry, then weigh and normalize all postings at once (numpy):
+        the per-posting work is a few array operations, the Python loops run per text and per term."""
         p = self.params
         entries = self.faq.entries
-        phr_terms: list[tuple[int, Terms]] = []
+        norm = self._norm
+        terms = self.featurizer.terms
+        # phrasing documents: their keys one after the other, ``phr_len`` keys each
+        flat: list[str] = []
+        phr_len: list[int] = []
         starts: list[int] = []
-        for i, e in enumerate(entries):
-            starts.append(len(phr_terms))
+        offsets: list[int] = []  # per entry, where its phrasings' keys start in ``flat``
+        for e in entries:
+            starts.append(len(phr_len))
+            offsets.append(len(flat))
             for ph in e.phrasings:
-                phr_terms.append((i, self.featurizer.terms(self._norm(ph))))
-        n = len(phr_terms)
-        df: dict[str, int] = {}
-        for _, t in phr_terms:
-            for key in _keys(t):
-                df[key] = df.get(key, 0) + 1
-        self.idf = {k: math.log(1.0 + n / d) for k, d in df.items()}
+                keys = _key_list(terms(norm(ph)))
+                flat += keys
+                phr_len.append(len(keys))
+        offsets.append(len(flat))
+        n = len(phr_len)
+        # term ids in order of first occurrence; the phrasings' terms come first
+        term_id: dict[str, int] = dict(zip(dict.fromkeys(flat), range(len(flat)), strict=False))
+        phr_ids = _ids(term_id, flat)
+        df = np.bincount(phr_ids, minlength=len(term_id)).tolist()
+        self.idf = dict(zip(term_id, [math.log(1.0 + n / d) for d in df], strict=True))
         self.idf_unknown = math.log(1.0 + 2.0 * n)
 
-        ns_w = {"w": p.w_words, "g": p.w_groups, "c": p.w_chars, "p": p.w_pinyin}
-        exp = 1.0 - p.query_share
-        term_id: dict[str, int] = {}
-        t_rows: list[int] = []
-        t_docs: list[int] = []
-        t_vals: list[float] = []
-        n_docs = 0
-        self._entry_text: list[str] = []
-
-        def add_doc(weighted: dict[str, float], scale: float) -> None:
-            nonlocal n_docs
-            doc = n_docs
-            n_docs += 1
-            norms = dict.fromkeys(NAMESPACES, 0.0)
-            for k, v in weighted.items():
-                norms[k[0]] += v * v
-            factor = {ns: (scale * ns_w[ns] / norms[ns] ** exp if norms[ns] else 0.0) for ns in NAMESPACES}
-            for k, v in weighted.items():
-                r = term_id.get(k)
-                if r is None:
-                    r = term_id[k] = len(term_id)
-                t_rows.append(r)
-                t_docs.append(doc)
-                t_vals.append(factor[k[0]] * v)
-
-        for _, t in phr_terms:
-            add_doc({k: self._weight(k, self.idf[k]) for k in _keys(t)}, p.phrasing_weight)
         # whole-entry documents: all phrasings and tags at full weight, the answer at answer_weight
+        eflat: list[str] = []
+        ent_len: list[int] = []
+        ent_ans: list[int] = []  # how many of the document's keys (its last ones) come from the answer only
+        self._entry_text: list[str] = []
         for i, e in enumerate(entries):
-            bag: dict[str, float] = {}
-            end = starts[i + 1] if i + 1 < len(starts) else n
-            tag_terms = [self.featurizer.terms(self._norm(t)) for t in e.tags]
-            for t in (*(pt for _, pt in phr_terms[starts[i] : end]), *tag_terms):
-                for k in _keys(t):
-                    bag[k] = self._weight(k, self.idf.get(k, self.idf_unknown))
-            ans = self._norm(e.answer[: p.answer_chars])
+            keys = flat[offsets[i] : offsets[i + 1]]
+            for t in e.tags:
+                keys += _key_list(terms(norm(t)))
+            bag = dict.fromkeys(keys)
+            ans = norm(e.answer[: p.answer_chars])
             # the coverage check also reads the entry's text
-            self._entry_text.append("|".join((*(self._norm(x) for x in (*e.phrasings, *e.tags)), ans)))
-            for k in _keys(self.featurizer.terms(ans)):
-                if k not in bag:
-                    bag[k] = p.answer_weight * self._weight(k, self.idf.get(k, self.idf_unknown))
-            add_doc(bag, 1.0 - p.phrasing_weight)
-        self._store(term_id, t_rows, t_docs, t_vals, starts, n, len(entries))
+            self._entry_text.append("|".join((*(norm(x) for x in (*e.phrasings, *e.tags)), ans)))
+            extra = [k for k in _key_list(terms(ans)) if k not in bag]
+            eflat += bag
+            eflat += extra
+            ent_len.append(len(bag) + len(extra))
+            ent_ans.append(len(extra))
+        new = [k for k in dict.fromkeys(eflat) if k not in term_id]
+        term_id.update(zip(new, range(len(term_id), len(term_id) + len(new)), strict=True))
+        ent_ids = _ids(term_id, eflat)
+
+        # per term: weight and namespace
+        idf_get, unknown = self.idf.get, self.idf_unknown
+        weight = np.array([self._weight(k, idf_get(k, unknown)) for k in term_id], dtype=np.float64)
+        ns_of = {ns: j for j, ns in enumerate(NAMESPACES)}
+        term_ns = np.array([ns_of[k[0]] for k in term_id], dtype=np.int64)
+
+        # per posting
+        n_ent = len(entries)
+        n_docs = n + n_ent
+        lens = np.array(phr_len + ent_len, dtype=np.int64)
+        rows = np.concatenate((phr_ids, ent_ids))
+        docs = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+        vals = weight[rows]
+        if n_ent:
+            ends = np.cumsum(lens[n:])
+            first_ans = (ends - np.array(ent_ans, dtype=np.int64))[docs[len(phr_ids) :] - n]
+            pos = np.arange(len(ent_ids), dtype=np.int64)
+            ans_only = np.flatnonzero(pos >= first_ans) + len(phr_ids)
+            vals[ans_only] = p.answer_weight * vals[ans_only]
+        # per document and namespace: squared norm (summed in key order), then the scale factor
+        bins = docs * len(NAMESPACES) + term_ns[rows]
+        norms = np.bincount(bins, weights=vals * vals, minlength=n_docs * len(NAMESPACES)).tolist()
+        ns_w = (p.w_words, p.w_groups, p.w_chars, p.w_pinyin)
+        scaled = [p.phrasing_weight * w for w in ns_w] * n + [(1.0 - p.phrasing_weight) * w for w in ns_w] * n_ent
+        exp = 1.0 - p.query_share
+        factor = np.array([a / x**exp if x else 0.0 for a, x in zip(scaled, norms, strict=True)], dtype=np.float64)
+        vals = (factor[bins] * vals).astype(np.float32)
+        self._store(term_id, rows, docs, vals, starts, n, n_ent)
         self._norm_cache.clear()
 
-    def _store(self, term_id: dict[str, int], rows: list[int], docs: list[int], vals: list[float],
+    def _store(self, term_id: dict[str, int], rows: np.ndarray, docs: np.ndarray, vals: np.ndarray,
                starts: list[int], n_phr: int, n_entries: int) -> None:
         """Postings as one CSR matrix (terms x documents, documents ascending within a term) so a
         query is a handful of numpy calls."""
-        r = np.asarray(rows, dtype=np.int64)
-        order = np.argsort(r, kind="stable")  # stable: documents stay ascending within each term
+        order = np.argsort(rows, kind="stable")  # stable: documents stay ascending within each term
         self.term_id = term_id
         self.indptr = np.zeros(len(term_id) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(r, minlength=len(term_id)), out=self.indptr[1:])
-        self.indices = np.asarray(docs, dtype=np.int32)[order]
-        self.data = np.asarray(vals, dtype=np.float32)[order]
+        np.cumsum(np.bincount(rows, minlength=len(term_id)), out=self.indptr[1:])
+        self.indices = docs.astype(np.int32)[order]
+        self.data = vals[order]
         self.entry_starts = np.asarray(starts, dtype=np.int64)
         self._indptr: list[int] = self.indptr.tolist()
         self.n_phrasing_docs = n_phr
@@ -346,6 +363,16 @@ class MatcherIndex:
         if best >= p.answer_at + shift:
             return result("suggest", "part of the message not covered: suggest" if leads else "close second: suggest")
         return result("suggest", "unsure: suggest")
+
+
+def _key_list(t: Terms) -> list[str]:
+    """``_keys`` as a list (built with C-level maps: the index build calls it per text)."""
+    return [*map("w".__add__, t.words), *map("g".__add__, t.groups), *map("c".__add__, t.chars),
+            *map("p".__add__, t.pinyin)]
+
+
+def _ids(term_id: dict[str, int], keys: list[str]) -> np.ndarray:
+    return np.fromiter(map(term_id.__getitem__, keys), dtype=np.int64, count=len(keys))
 
 
 def _keys(t: Terms) -> Iterable[str]:

@@ -22,6 +22,7 @@ _MENTION = re.compile(r"@([^\s\u2005@]{1,32})(?:[\u2005 \t]|$)")
 # Quote-replies: WeChat (PC and via wechaty) sends 「name：quoted text」 followed by a dashed
 # separator line and then the reply; older clients send the reply first and the quote after.
 _QUOTE_SEP = re.compile(r"^\s*(?:-\s*){3,}$|^\s*[-—_=]{3,}\s*$", re.M)
+_QUOTE_SEP_CHARS = frozenset("-—_=")  # a separator line needs one of them, a quote block needs 「
 _QUOTE_BLOCK = re.compile(r"「[^「」]{0,400}?[：:][^「」]*」", re.S)
 
 _EMOJI_CODE = re.compile(r"\[([^\[\]\s]{1,6})\]")
@@ -92,7 +93,7 @@ def _traditional_chars() -> frozenset[str]:
 def to_simplified(text: str) -> str:
     """Traditional Chinese to simplified; returns the text unchanged when it has no traditional char."""
     trad = _traditional_chars()
-    if trad and not any(c in trad for c in text):
+    if trad and trad.isdisjoint(text):
         return text
     return _t2s().convert(text)
 
@@ -118,12 +119,23 @@ def strip_quote(text: str) -> tuple[str, bool]:
 
 
 def _bot_forms(bot_names: Sequence[str]) -> tuple[str, ...]:
+    if not bot_names:
+        return ()
+    return _bot_forms_of(tuple(bot_names))
+
+
+@lru_cache(maxsize=64)
+def _bot_forms_of(bot_names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({fold(n).strip().lstrip("@") for n in bot_names if n.strip()}, key=len, reverse=True))
 
 
 def normalize(text: str, bot_names: Sequence[str] = ()) -> Normalized:
     """Reduce a raw message to the member's own words; see ``Normalized`` for what is kept aside."""
-    raw, quoted = strip_quote(text or "")
+    text = text or ""
+    if "「" in text or not _QUOTE_SEP_CHARS.isdisjoint(text):
+        raw, quoted = strip_quote(text)
+    else:  # no quote block and no separator line can occur: nothing to strip
+        raw, quoted = text, False
     s = fold(raw)
     bots = _bot_forms(bot_names)
 
@@ -142,8 +154,9 @@ def normalize(text: str, bot_names: Sequence[str] = ()) -> Normalized:
             emoji_question = True
         return " "
 
-    s = _EMOJI_CODE.sub(_code, s)
-    if any(c in _QUESTION_EMOJI for c in s):
+    if "[" in s:
+        s = _EMOJI_CODE.sub(_code, s)
+    if not _QUESTION_EMOJI.isdisjoint(s):
         emoji_question = True
     s = _EMOJI.sub(" ", s)
 
@@ -156,9 +169,10 @@ def normalize(text: str, bot_names: Sequence[str] = ()) -> Normalized:
             mentions_bot = True
             mentions.append(b)
             s = s.replace(token, " ")
-    for mo in _MENTION.finditer(s):
-        mentions.append(mo.group(1))
-    s = _MENTION.sub(" ", s)
+    if "@" in s:
+        for mo in _MENTION.finditer(s):
+            mentions.append(mo.group(1))
+        s = _MENTION.sub(" ", s)
     s = s.replace(_MENTION_END, " ")
     s = _SPACES.sub(" ", s).strip()
     return Normalized(s, tuple(mentions), mentions_bot, emoji_question, media, quoted)

@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from math import log
 
 import jieba
 
@@ -22,6 +23,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD_CHARS = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 _CACHE_MAX = 200_000
+# jieba's own block splitting (``Tokenizer.cut``): runs of CJK/latin/digits are cut with the
+# dictionary, whitespace is kept, any other character is a word of its own
+_RE_HAN = jieba.re_han_default
+_RE_SKIP = jieba.re_skip_default
+_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba.re_eng
 jieba.setLogLevel(logging.WARNING)
 
 
@@ -35,6 +41,8 @@ class Segmenter:
     def __init__(self, words: Iterable[str] = ()) -> None:
         self._tk = jieba.Tokenizer(_dictionary_path())
         self._cache: dict[str, tuple[str, ...]] = {}
+        self.version = 0
+        """Bumped whenever words are added (callers caching cuts compare it)."""
         with _LOCK:
             self._tk.initialize()
         self.add_words(words)
@@ -45,6 +53,7 @@ class Segmenter:
                 # a frequency high enough that jieba keeps the word whole
                 self._tk.add_word(w, freq=2000)
         self._cache.clear()
+        self.version += 1
 
     def known(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))
@@ -61,11 +70,74 @@ class Segmenter:
         the character and pinyin evidence then covers). Cached: FAQ texts and chat repeat a lot."""
         out = self._cache.get(text)
         if out is None:
-            out = tuple(w for w in self._tk.lcut(text, HMM=False) if not w.isspace())
+            out = tuple(w for w in self._lcut(text) if not w.isspace())
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[text] = out
         return out
+
+
+    def _lcut(self, sentence: str) -> list[str]:
+        """``jieba.Tokenizer.lcut(sentence, HMM=False)``, the same words computed the same way
+        (same dictionary, same floating-point route scores and tie-breaks), without jieba's
+        per-call generators and DAG dictionaries."""
+        out: list[str] = []
+        for blk in _RE_HAN.split(sentence):
+            if not blk:
+                continue
+            if _RE_HAN.match(blk):
+                self._cut_block(blk, out)
+            else:
+                for x in _RE_SKIP.split(blk):
+                    if _RE_SKIP.match(x):
+                        out.append(x)
+                    else:
+                        out.extend(x)
+        return out
+
+    def _cut_block(self, sentence: str, out: list[str]) -> None:
+        """jieba's ``__cut_DAG_NO_HMM``: the most probable route through the dictionary words
+        (``calc``: best (log-probability, end), scanned from the right), single latin letters and
+        digits joined back into runs."""
+        freq = self._tk.FREQ
+        logtotal = log(self._tk.total)
+        n = len(sentence)
+        score = [0.0] * (n + 1)
+        end = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best_s = 0.0
+            best_x = -1
+            i = idx
+            frag = sentence[idx]
+            while i < n and frag in freq:
+                f = freq[frag]
+                if f:
+                    sc = log(f) - logtotal + score[i + 1]
+                    if best_x < 0 or sc >= best_s:  # max((score, end)): ties go to the longer word
+                        best_s = sc
+                        best_x = i
+                i += 1
+                frag = sentence[idx : i + 1]
+            if best_x < 0:
+                best_s = log(freq.get(sentence[idx]) or 1) - logtotal + score[idx + 1]
+                best_x = idx
+            score[idx] = best_s
+            end[idx] = best_x
+        x = 0
+        buf = ""
+        while x < n:
+            y = end[x] + 1
+            word = sentence[x:y]
+            if y - x == 1 and word in _ENG:
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
 
 
 def content_chars(text: str) -> list[str]:

@@ -93,13 +93,6 @@ def claim_post(db: Database, job: str, room: str, fire_at: datetime, posted_at: 
     return True
 
 
-def was_posted(db: Database, job: str, room: str, fire_at: datetime) -> bool:
-    with db.session() as s:
-        found = s.scalar(select(SchedulePost.id).where(SchedulePost.job == job, SchedulePost.room == room,
-                                                       SchedulePost.fire_at == utc_naive(fire_at)))
-    return found is not None
-
-
 def marks(db: Database) -> dict[str, datetime]:
     with db.session() as s:
         return {m.job: from_utc_naive(m.checked_until) for m in s.scalars(select(ScheduleMark))}
