@@ -252,11 +252,12 @@ class App:
 
 
 def _failed_recorder(db: Database, clock: Clock):  # type: ignore[no-untyped-def]
+    from bot.store.db import utc_naive
     from bot.store.outbox_models import FailedSend
 
     def record(action: Action, error: str, attempts: int) -> None:
         with db.session() as s:
-            s.add(FailedSend(ts=clock.now(), kind=action.kind,
+            s.add(FailedSend(ts=utc_naive(clock.now()), kind=action.kind,
                              conversation=conversation(action), text=action.text,
                              reason=action.reason, error=error, attempts=attempts))
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from sqlalchemy import func, insert, select
 
 from bot.store import Database
+from bot.store.db import utc_naive as to_utc
 from bot.store.unanswered_models import HandoffRecord, RoomDay, RoomDayAsker, UnansweredQuestion
 
 SIMILAR = 0.5
@@ -59,13 +60,6 @@ class Asked:
 
 
 # -- time helpers --------------------------------------------------------------------------------
-def to_utc(when: datetime) -> datetime:
-    """Naive UTC, the form the tables store."""
-    if when.tzinfo is None:
-        return when
-    return when.astimezone(UTC).replace(tzinfo=None)
-
-
 def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """A local day as a naive-UTC [start, end) range."""
     start = datetime.combine(day, time(0), tz)

@@ -18,6 +18,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 _CLAUSE = re.compile(r"[,.!?;:~…。，！？；：、\n\"'()\[\]{}<>《》「」|/\\]+")
 
 _CLAUSE_CACHE_MAX = 100_000
+_ClauseTerms = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 # IME fuzzy sounds: retroflex/flat initials, front/back nasals (common typo and accent confusions)
 _FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("ang", "an"))
@@ -56,7 +57,7 @@ class Featurizer:
         self.stop = stop
         self.function = function
         self._fz: dict[str, str] = {}
-        self._clauses: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
+        self._clauses: dict[str, _ClauseTerms] = {}
         self._seg_version = segmenter.version
 
     def _fuzzy_py(self, ch: str) -> str:
@@ -65,9 +66,10 @@ class Featurizer:
             f = self._fz[ch] = fuzzy(pinyin_of(ch))
         return f
 
-    def _clause(self, clause: str) -> tuple[list[str], list[str], list[str], list[str]]:
-        """Words, groups, character bigrams and pinyin bigrams of one clause (cached: FAQ texts and
-        chat repeat clauses a lot; the callers only read the lists)."""
+    def _clause(self, clause: str) -> _ClauseTerms:
+        """Words, groups, character bigrams and pinyin bigrams of one clause, in order, repeats kept.
+        Cached: FAQ texts and chat repeat clauses a lot. Tuples of strings, which the garbage
+        collector stops tracking, so a large cache does not slow down its full collections."""
         out = self._clauses.get(clause)
         if out is not None:
             return out
@@ -97,7 +99,7 @@ class Featurizer:
         elif units:
             chars.append(units[0])
             pys.append(self._fuzzy_py(units[0]))
-        out = (words, groups, chars, pys)
+        out = (tuple(words), tuple(groups), tuple(chars), tuple(pys))
         if len(self._clauses) >= _CLAUSE_CACHE_MAX:
             self._clauses.clear()
         self._clauses[clause] = out

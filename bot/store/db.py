@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -21,6 +22,15 @@ MODEL_MODULES = ("bot.store.outbox_models", "bot.store.unanswered_models",
 
 class Base(DeclarativeBase):
     pass
+
+
+def utc_naive(when: datetime) -> datetime:
+    """Times are stored as naive UTC: the same on SQLite and PostgreSQL whatever the server's zone."""
+    return when if when.tzinfo is None else when.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_utc_naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ class FailedSend(Base):
     __tablename__ = "failed_sends"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ts: Mapped[datetime] = mapped_column(DateTime, index=True)
+    """Naive UTC, like every stored time."""
     kind: Mapped[str] = mapped_column(String(16))
     conversation: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)

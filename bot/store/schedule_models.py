@@ -9,13 +9,13 @@ Times are stored as naive UTC so every backend compares them the same way.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.store.db import Base, Database
+from bot.store.db import Base, Database, from_utc_naive, utc_naive
 
 
 class ScheduleRoom(Base):
@@ -50,14 +50,6 @@ class ScheduleMark(Base):
 
     job: Mapped[str] = mapped_column(String(128), primary_key=True)
     checked_until: Mapped[datetime] = mapped_column(DateTime())
-
-
-def utc_naive(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(tzinfo=None)
-
-
-def from_utc_naive(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC)
 
 
 def record_room(db: Database, room: str, topic: str | None, when: datetime) -> None:
