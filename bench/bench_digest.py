@@ -26,9 +26,10 @@ from sqlalchemy import insert  # noqa: E402
 
 from bot.activity import query  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.digest import build_digest, render_text  # noqa: E402
+from bot.digest import account_rooms, build_digest, render_text  # noqa: E402
 from bot.store import Database  # noqa: E402
-from bot.store.activity_models import Activity, ActivityCredit, ActivityMember, ActivityRoom  # noqa: E402
+from bot.store.activity_models import Activity, ActivityCredit, ActivityMember  # noqa: E402
+from bot.store.rooms import Room  # noqa: E402
 from tests.conftest import CONFIG_YAML, FAQ_YAML  # noqa: E402
 
 DAY = date(2026, 11, 30)
@@ -36,13 +37,15 @@ ROOMS, MEMBERS, DAYS = 50, 200, 28
 KINDS = ("text",) * 7 + ("emoji", "image", "link")
 
 
-def fill(db: Database, rows: int, tz) -> None:  # type: ignore[no-untyped-def]
+def fill(db: Database, rows: int, tz, account: str) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(1)
     first = DAY.toordinal() - DAYS + 1
     base = int(datetime.combine(date.fromordinal(first), dtime(0), tz).timestamp())
     weights = [1 / (i + 1) for i in range(MEMBERS)]  # a few talk a lot, most a little
     with db.engine.begin() as conn:
-        conn.execute(insert(ActivityRoom), [{"room": f"r{r}", "topic": f"群{r}"} for r in range(ROOMS)])
+        seen = datetime.fromtimestamp(base)
+        conn.execute(insert(Room), [{"account": account, "room": f"r{r}", "topic": f"群{r}", "first_seen": seen,
+                                     "updated_at": seen} for r in range(ROOMS)])
         conn.execute(insert(ActivityMember), [
             {"room": f"r{r}", "member": f"m{r}_{m}", "name": f"成员{m}", "first_seen": base,
              "joined": base + 20 * 86400 if m % 37 == 0 else None} for r in range(ROOMS) for m in range(MEMBERS)])
@@ -88,7 +91,7 @@ def main() -> None:
         config = load_config(tmp / "config.yaml")
         db = Database(f"sqlite:///{tmp / 'digest.db'}")
         started = time.perf_counter()
-        fill(db, args.rows, config.tz)
+        fill(db, args.rows, config.tz, config.account)
         print(f"inserted {args.rows} activity rows in {time.perf_counter() - started:.1f} s")
         db.close()
         for run in ("cold", "warm"):
@@ -97,7 +100,7 @@ def main() -> None:
             stats = query.load(db, DAY, config.activity.window_days)
             loaded = time.perf_counter() - started
             started = time.perf_counter()
-            digest = build_digest(db, config, DAY)
+            digest = build_digest(db, config, DAY, rooms=account_rooms(db, config))  # as the evening DM
             text = render_text(digest, config.digest.max_chars)
             elapsed = time.perf_counter() - started
             db.close()

@@ -46,14 +46,16 @@ def default_handlers() -> list[Handler]:
     from handlers.guard import Guard, StaleGuard
     from handlers.handoff import HandoffRequest
     from handlers.paused import Paused, RoomNotes
+    from handlers.rooms import RoomRecorder
     from handlers.unanswered import Tallied, UnansweredRecorder
     from handlers.welcome import Welcome
 
-    # Recorders first (they also see stale backlog, which StaleGuard then stops); admin and paused stop
+    # Recorders first (they also see stale backlog, which StaleGuard then stops; RoomRecorder is the one
+    # writer of the rooms this account has seen, which later handlers and timed jobs read); admin and paused stop
     # what they own; a hand-off request wins over an FAQ answer; talk between people is left alone; the
     # unanswered recorder runs before the fallback (which stops by replying). Tallied counts the answers
     # of handlers that stop dispatch, for #今日.
-    return [Guard(), Welcome(), ActivityRecorder(), RoomNotes(), StaleGuard(), Admin(), Paused(),
+    return [Guard(), RoomRecorder(), Welcome(), ActivityRecorder(), RoomNotes(), StaleGuard(), Admin(), Paused(),
             Tallied(ChoiceReply()), HandoffRequest(), Conversation(), Tallied(FaqAnswer()),
             UnansweredRecorder(), Fallback()]
 

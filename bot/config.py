@@ -27,6 +27,10 @@ class Strict(BaseModel):
 
 class BotSection(Strict):
     name: str = Field(min_length=1)
+    account: str | None = Field(None, min_length=1, max_length=128)
+    """Optional: this bot account's identity in a shared database (rooms seen, scheduled-post claims,
+    the digest's rooms); default: ``name``. Set it when several bots share one database, and keep it
+    when renaming the bot."""
     nickname_template: str | None = None
     """Optional: the bot's nickname, set at start where the puppet allows it ("{name}｜早9晚6回复")."""
     ignore: tuple[str, ...] = ()
@@ -185,6 +189,11 @@ class Config(Strict):
     def hours(self) -> sh.ServiceHours:
         """Built once per loaded config: handlers ask for it on every message."""
         return self.service_hours.build() if self.service_hours else sh.ServiceHours.always()
+
+    @property
+    def account(self) -> str:
+        """This bot account's identity in the database: ``bot.account``, else ``bot.name``."""
+        return self.bot.account or self.bot.name
 
     @property
     def faq_path(self) -> Path:

@@ -1,13 +1,15 @@
 """The operators' daily digest: KOL candidates, who is fading, the questions nobody answered.
 
 Built from the database only (``build_digest``), so the timed DM, ``qunbot digest`` and the demo
-show the same thing. The DM text stays under ``digest.max_chars``: lines are added in order of
-importance until the next one would not fit.
+show the same thing. Each bot account digests the rooms it has seen (``bot.store.rooms``): two bots
+sharing one database send two digests, each about its own rooms. The DM text stays under
+``digest.max_chars``: lines are added in order of importance until the next one would not fit.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from bot.activity.score import Candidate, Fading, rank, weights_from
 from bot.config import Config
 from bot.events import SELF_ID
 from bot.store import Database
+from bot.store.rooms import all_topics, known_rooms
 from bot.unanswered import top_groups
 
 if TYPE_CHECKING:
@@ -60,13 +63,19 @@ class Digest:
         return self.topics.get(room) or room
 
 
-def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = False) -> Digest:
+def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = False,
+                 rooms: Mapping[str, str] | None = None) -> Digest:
     """The digest for ``day`` (its activity window ends that day); ``with_daily`` adds each
-    candidate's messages per day (for the HTML sparklines)."""
+    candidate's messages per day (for the HTML sparklines).
+
+    ``rooms`` (room id -> topic) limits it to those rooms and their unanswered questions (plus those
+    asked in direct messages), as each account's digest does (``account_rooms``); None reads every room.
+    """
     window = config.activity.window_days
     weights = weights_from(config.activity.weights)
     excluded = frozenset((*config.operators, *config.bot.ignore, SELF_ID))
-    stats = query.load(db, day, window)
+    only = list(rooms) if rooms is not None else None
+    stats = query.load(db, day, window, only)
     ranking = rank(stats, query.member_info(db, config.tz), day, window=window, weights=weights,
                    excluded=excluded, top=config.digest.top)
     candidates = ranking.candidates
@@ -75,13 +84,19 @@ def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = 
         candidates = tuple(replace(c, daily=daily[(c.room, c.member)]) for c in candidates)
     since = datetime.combine(day - timedelta(days=UNANSWERED_DAYS - 1), time(0), config.tz)
     until = datetime.combine(day + timedelta(days=1), time(0), config.tz)
-    return Digest(day, candidates, ranking.fading, tuple(_unanswered(db, since, until)),
-                  query.room_topics(db), window)
+    topics = dict(rooms) if rooms is not None else all_topics(db)
+    return Digest(day, candidates, ranking.fading, tuple(_unanswered(db, since, until, only)), topics, window)
 
 
-def _unanswered(db: Database, since: datetime, until: datetime, limit: int = 5) -> list[Unanswered]:
+def account_rooms(db: Database, config: Config) -> dict[str, str]:
+    """The rooms this bot account has seen, with their topics: what its digest covers."""
+    return known_rooms(db, config.account)
+
+
+def _unanswered(db: Database, since: datetime, until: datetime, rooms: list[str] | None,
+                limit: int = 5) -> list[Unanswered]:
     """The week's most frequent unanswered questions, up to the end of the digest's day."""
-    groups = top_groups(db, since=since, until=until, limit=limit)
+    groups = top_groups(db, since=since, until=until, limit=limit, rooms=rooms, direct=True)
     return [Unanswered(g.text, g.count, tuple(g.rooms)) for g in groups]
 
 
@@ -155,5 +170,6 @@ class DigestSource:
         flush(ctx)
         day = when.astimezone(self.tz).date()
         query.purge(db, day, config.activity.retention_days)
-        text = render_text(build_digest(db, config, day), config.digest.max_chars)
+        digest = build_digest(db, config, day, rooms=account_rooms(db, config))
+        text = render_text(digest, config.digest.max_chars)
         return [DirectMessage(contact=who, text=text, reason="digest") for who in config.digest_recipients]

@@ -289,5 +289,5 @@ async def run_live(config: Config, endpoint: str, token: str, options: RunOption
     """``qunbot run``: the bot on a puppet service until ``stop`` (SIGINT/SIGTERM in the CLI)."""
     install_redaction(token)
     runner = Runner.create(config, service_puppet_factory(endpoint, token), options, db_url=db_url)
-    log.info(kv("starting", endpoint=endpoint, bot=config.bot.name))
+    log.info(kv("starting", endpoint=endpoint, bot=config.bot.name, account=config.account))
     await runner.run(stop or asyncio.Event())

@@ -1,8 +1,10 @@
 """The schedule as a timed source: jobs fire at their cron times, each post exactly once.
 
-Exactly once: before a post is handed to the outbox, its key (job, room, fire time) is claimed
-in the database under a unique constraint; a key already there is never posted again (a replay
-of the same log into the same database, a second bot process, a restart). The claim comes
+Exactly once: before a post is handed to the outbox, its key (bot account, job, room, fire time)
+is claimed in the database under a unique constraint; a key already there is never posted again (a
+replay of the same log into the same database, a second process of the same account, a restart).
+Another bot account sharing the database claims its own keys, for its own rooms: ``rooms: all``
+means the rooms this account has seen (``bot.store.rooms``). The claim comes
 before the send, so a crash between the two loses that post rather than doubling it.
 
 Missed posts: each job's mark in the database is the last fire time dealt with. The first fire
@@ -22,7 +24,8 @@ from typing import TYPE_CHECKING
 from bot.actions import Action, Announce, Say, SetTopic
 from bot.config import Config
 from bot.schedule import Job, load_schedules, render_job
-from bot.store.schedule_models import advance_marks, claim_post, known_rooms, marks
+from bot.store.rooms import known_rooms
+from bot.store.schedule_models import advance_marks, claim_post, marks
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -81,7 +84,7 @@ class ScheduleSource:
             if job.fires_at(when):
                 actions += self._post(job, when, ctx)
         if ctx.store is not None:
-            advance_marks(ctx.store, [j.id for j in jobs], when)
+            advance_marks(ctx.store, ctx.config.account, [j.id for j in jobs], when)
         return actions
 
     # -- internals ------------------------------------------------------------------------------
@@ -97,7 +100,7 @@ class ScheduleSource:
         if ctx.store is None:
             return []
         actions: list[Action] = []
-        stored = marks(ctx.store)
+        stored = marks(ctx.store, ctx.config.account)
         for job in jobs:
             mark = stored.get(job.id)
             if mark is None or mark >= now:
@@ -113,12 +116,12 @@ class ScheduleSource:
                 log.info("schedule: posting job %s due %s late, at start %s", job.id, t.isoformat(),
                          now.isoformat())
                 actions += self._post(job, t, ctx)
-        advance_marks(ctx.store, [j.id for j in jobs], now)
+        advance_marks(ctx.store, ctx.config.account, [j.id for j in jobs], now)
         return actions
 
     def _post(self, job: Job, fire_at: datetime, ctx: Context) -> list[Action]:
         db = ctx.store
-        topics = known_rooms(db) if db is not None else {}
+        topics = known_rooms(db, ctx.config.account) if db is not None else {}
         rooms = job.rooms if job.rooms is not None else tuple(topics)
         if not rooms:
             log.info("schedule: job %s due %s: no rooms known yet", job.id, fire_at.isoformat())
@@ -126,24 +129,25 @@ class ScheduleSource:
         questions = [e.question for e in ctx.faq.faq.entries]
         actions: list[Action] = []
         for room in rooms:
-            text = render_job(job, ctx.config, questions, fire_at, topics.get(room))
+            text = render_job(job, ctx.config, questions, fire_at, topics.get(room) or None)
             if not text:
                 log.warning("schedule: job %s rendered empty text for %s, not posted", job.id, room)
                 continue
-            if not self._claim(db, job, room, fire_at, ctx.now, text):
+            if not self._claim(db, ctx.config.account, job, room, fire_at, ctx.now, text):
                 log.info("schedule: job %s due %s already posted in %s", job.id, fire_at.isoformat(), room)
                 continue
             actions.append(post_action(job, room, text))
         return actions
 
-    def _claim(self, db: object, job: Job, room: str, fire_at: datetime, now: datetime, text: str) -> bool:
+    def _claim(self, db: object, account: str, job: Job, room: str, fire_at: datetime, now: datetime,
+               text: str) -> bool:
         if db is None:
             key = (job.id, room, fire_at)
             if key in self._claimed:
                 return False
             self._claimed.add(key)
             return True
-        return claim_post(db, job.id, room, fire_at, now, job.action, text)  # type: ignore[arg-type]
+        return claim_post(db, account, job.id, room, fire_at, now, job.action, text)  # type: ignore[arg-type]
 
 
 def post_action(job: Job, room: str, text: str) -> Action:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from bot.store import Database
 from bot.store.db import utc_naive as to_utc
@@ -372,8 +372,10 @@ def _summarise(group: list[tuple[Asked, frozenset[str]]]) -> UnansweredGroup:
                            tuple(r for r, _ in rooms.most_common()))
 
 
-def load_asked(db: Database, since: datetime | None = None,
-               rooms: Sequence[str] | None = None, until: datetime | None = None) -> list[Asked]:
+def load_asked(db: Database, since: datetime | None = None, rooms: Sequence[str] | None = None,
+               until: datetime | None = None, direct: bool = False) -> list[Asked]:
+    """Questions asked in [``since``, ``until``); with ``rooms``, only those rooms' (and, with ``direct``,
+    those asked in direct messages)."""
     flush_pending(db)
     q = select(UnansweredQuestion.text, UnansweredQuestion.room, UnansweredQuestion.ts)
     if since is not None:
@@ -381,15 +383,18 @@ def load_asked(db: Database, since: datetime | None = None,
     if until is not None:
         q = q.where(UnansweredQuestion.ts < to_utc(until))
     if rooms is not None:
-        q = q.where(UnansweredQuestion.room.in_(list(rooms)))
+        in_rooms = UnansweredQuestion.room.in_(list(rooms))
+        q = q.where(or_(in_rooms, UnansweredQuestion.room.is_(None)) if direct else in_rooms)
     with db.session() as s:
         return [Asked(text, room, ts) for text, room, ts in s.execute(q.order_by(UnansweredQuestion.ts))]
 
 
 def top_groups(db: Database, since: datetime | None = None, limit: int | None = 5,
-               rooms: Sequence[str] | None = None, until: datetime | None = None) -> list[UnansweredGroup]:
-    """The biggest groups of unanswered questions asked in [``since``, ``until``) (in ``rooms`` if given)."""
-    groups = group_questions(load_asked(db, since, rooms, until))
+               rooms: Sequence[str] | None = None, until: datetime | None = None,
+               direct: bool = False) -> list[UnansweredGroup]:
+    """The biggest groups of unanswered questions asked in [``since``, ``until``) (in ``rooms`` if given,
+    plus direct messages' with ``direct``)."""
+    groups = group_questions(load_asked(db, since, rooms, until, direct))
     return groups if limit is None else groups[:limit]
 
 

@@ -1,6 +1,7 @@
 """Admin commands in chat, from operators only: ``#帮助 #重载 #暂停 #恢复 #公告 #今日 #达人``.
 
-In a room a command acts on that room; in a direct message the room is named (id or topic).
+In a room a command acts on that room; in a direct message the room is named (id or topic) among
+the rooms this bot account has seen (``handlers/rooms.py``), and ``#今日`` / ``#达人`` cover those rooms.
 Anyone else's command gets silence and is not executed, nor answered by the FAQ. Data about rooms
 other than the one asked in is only shown in a direct message, never in a room members read.
 """
@@ -19,8 +20,9 @@ from bot.events import Event, Message, MessageType
 from bot.faq.normalize import fold
 from bot.reload import failure_notices, request_reload
 from bot.unanswered import day_numbers
-from handlers.paused import note_room, paused_rooms, room_topics, set_paused
+from handlers.paused import paused_rooms, set_paused
 from handlers.replies import reply_to
+from handlers.rooms import resolve_room, rooms_of, topic_of
 
 HELP = {
     "帮助": "列出管理命令",
@@ -68,8 +70,6 @@ class Admin:
             return None
         if event.sender not in ctx.config.operators:
             return STOP  # silence, not executed, not answered by the FAQ either
-        if event.room is not None:
-            note_room(ctx, event.room, event.room_topic)
         run = _COMMANDS[cmd.name]
         return reply(*run(ctx, event, cmd.arg))
 
@@ -92,25 +92,10 @@ def _reload(ctx: Context, msg: Message, arg: str) -> list[Action]:
             *failure_notices(ctx, report)]
 
 
-def resolve_room(ctx: Context, name: str) -> str | None:
-    """A room id or topic (exact, else a unique prefix) to the room id."""
-    topics = room_topics(ctx)
-    name = name.strip()
-    if not name:
-        return None
-    if name in topics:
-        return name
-    exact = [r for r, t in topics.items() if t == name]
-    if len(exact) == 1:
-        return exact[0]
-    prefix = [r for r, t in topics.items() if t and t.startswith(name)]
-    return prefix[0] if len(prefix) == 1 else None
-
-
 def split_room(ctx: Context, arg: str) -> tuple[str | None, str]:
     """``群名 文本`` -> (room id, text): the longest known room id or topic the argument starts with."""
     best: tuple[int, str] | None = None
-    for room, topic in room_topics(ctx).items():
+    for room, topic in rooms_of(ctx).items():
         for label in (room, topic):
             fits = label and arg.startswith(label) and (len(arg) == len(label) or arg[len(label)].isspace())
             if fits and (best is None or len(label) > best[0]):
@@ -123,7 +108,7 @@ def split_room(ctx: Context, arg: str) -> tuple[str | None, str]:
 
 
 def _topic(ctx: Context, room: str) -> str:
-    return room_topics(ctx).get(room) or room
+    return topic_of(ctx, room)
 
 
 def _target(ctx: Context, msg: Message, arg: str, usage: str) -> tuple[str | None, str | None]:
@@ -191,7 +176,7 @@ def _today(ctx: Context, msg: Message, arg: str) -> list[Action]:
             return [reply_to(msg, f"没找到这个群：{arg}", "admin")]
         rooms = [room]
     else:
-        rooms = sorted(room_topics(ctx), key=lambda r: _topic(ctx, r))
+        rooms = sorted(rooms_of(ctx), key=lambda r: _topic(ctx, r))
     if not rooms:
         return [reply_to(msg, f"今日（{day}）还没有群消息。", "admin")]
     lines = [f"今日（{day}）："] + [f"「{_topic(ctx, r)}」{_numbers_line(ctx, r)}" for r in rooms]
@@ -205,13 +190,13 @@ def _experts(ctx: Context, msg: Message, arg: str) -> list[Action]:
 
 def kol_text(ctx: Context, room: str | None) -> str | None:
     """The current top candidates, from the same ranking as the evening digest (after flushing the
-    activity recorder's buffer); in a room only that room's candidates are shown.
+    activity recorder's buffer) over this account's rooms; in a room only that room's candidates are shown.
     """
     from bot.activity.recorder import flush
     from bot.digest import SEGMENT_WORDS, build_digest
 
     flush(ctx)
-    digest = build_digest(ctx.store, ctx.config, ctx.now.date())
+    digest = build_digest(ctx.store, ctx.config, ctx.now.date(), rooms=rooms_of(ctx))
     people = [c for c in digest.candidates if room is None or c.room == room]
     if not people:
         return "暂时还没有达人候选。"

@@ -1,8 +1,8 @@
 """Paused rooms: an operator's ``#暂停`` silences the bot in one room, across restarts.
 
 Every member message of a room that is not an admin command passes this gate once, so it is also
-where the room's running notes are kept: its topic (operators name rooms by topic in a DM), the
-day's message count (``#今日``) and a short ring buffer of recent lines (context for a hand-off).
+where the room's running notes are kept: the day's message count (``#今日``) and a short ring buffer
+of recent lines (context for a hand-off). Rooms and their topics are ``handlers/rooms.py``'s.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.dispatch import STOP, Outcome
 from bot.events import Event, Message, MessageType
-from bot.store.unanswered_models import KnownRoom, PausedRoom
+from bot.store.unanswered_models import PausedRoom
 from bot.unanswered import bump_day, flush_pending, to_utc
+from handlers.rooms import rooms_of
 
 RECENT_LINES = 20
 """Lines kept per room; a hand-off shows the last ``handoff.context_lines`` of them."""
@@ -44,7 +45,7 @@ def set_paused(ctx: Context, room: str, paused: bool, by: str = "") -> bool:
         with ctx.store.session() as s:
             row = s.get(PausedRoom, room)
             if paused and row is None:
-                s.add(PausedRoom(room=room, topic=room_topics(ctx).get(room, ""), by=by,
+                s.add(PausedRoom(room=room, topic=rooms_of(ctx).get(room, ""), by=by,
                                  ts=to_utc(ctx.now)))
             elif not paused and row is not None:
                 s.delete(row)
@@ -56,34 +57,6 @@ def set_paused(ctx: Context, room: str, paused: bool, by: str = "") -> bool:
 
 
 # -- room notes ----------------------------------------------------------------------------------
-def room_topics(ctx: Context) -> dict[str, str]:
-    """Room id -> latest topic of every room the bot has seen (memory, filled from the database)."""
-    topics: dict[str, str] | None = ctx.memory.extra.get("room_topics")
-    if topics is None:
-        topics = {}
-        if ctx.store is not None:
-            with ctx.store.session() as s:
-                topics.update({r.room: r.topic for r in s.scalars(select(KnownRoom))})
-        ctx.memory.extra["room_topics"] = topics
-    return topics
-
-
-def note_room(ctx: Context, room: str, topic: str | None) -> None:
-    """Remember a room and its topic; writes only when the topic is new or changed."""
-    topics = room_topics(ctx)
-    topic = topic or topics.get(room) or ""
-    if room in topics and topics[room] == topic:
-        return
-    topics[room] = topic
-    if ctx.store is not None:
-        with ctx.store.session() as s:
-            row = s.get(KnownRoom, room)
-            if row is None:
-                s.add(KnownRoom(room=room, topic=topic))
-            else:
-                row.topic = topic
-
-
 def _buffer_key(msg: Message) -> str:
     return msg.room if msg.room is not None else f"dm:{msg.sender}"
 
@@ -106,7 +79,7 @@ def recent(ctx: Context, msg: Message, n: int) -> list[tuple[str, datetime, str,
 
 
 class RoomNotes:
-    """Keeps each room's topic, today's message count and the last lines (hand-off context).
+    """Keeps each room's message count for today and its last lines (hand-off context).
 
     Runs with the recorders, before the stale guard, so backlog delivered at start-up counts too."""
 
@@ -116,10 +89,8 @@ class RoomNotes:
         if not isinstance(event, Message):
             return None
         remember(ctx, event)
-        if event.room is not None:
-            note_room(ctx, event.room, event.room_topic)
-            if ctx.store is not None:
-                bump_day(ctx.store, event.room, event.ts.astimezone(ctx.config.tz).date(), messages=1)
+        if event.room is not None and ctx.store is not None:
+            bump_day(ctx.store, event.room, event.ts.astimezone(ctx.config.tz).date(), messages=1)
         return None
 
     def flush(self, ctx: Context) -> None:

@@ -1,12 +1,10 @@
-"""Welcome newcomers, one message per burst of joins; and remember the rooms the bot has seen.
+"""Welcome newcomers, one message per burst of joins.
 
 A join opens a window of ``welcome.window_seconds`` for its room; joins inside it are added, a
 member who leaves inside it is dropped, and when it closes one welcome @mentions them all. The
 window closes on ``WelcomeSource``, a timed source, so replay and live runs post the welcome at
 the window's end (a dispatched event wakes the live timer loop, so a new window is seen at once);
 any later event also flushes a window that is overdue.
-
-Rooms: every room event records the room and its latest topic (``rooms: all`` in schedules).
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ from bot.context import Context
 from bot.dispatch import Outcome, reply
 from bot.events import SELF_ID, Event, Join, Leave, Message
 from bot.schedule import UNKNOWN_TOPIC, render
-from bot.store.schedule_models import record_room
 
 _PENDING = "welcome_pending"
-_ROOMS = "known_rooms"
 
 
 @dataclass(slots=True)
@@ -87,14 +83,13 @@ def flush_due(ctx: Context, when: datetime) -> list[Action]:
 
 
 class Welcome:
-    """The handler: records rooms, opens/extends welcome windows, drops members who left."""
+    """The handler: opens/extends welcome windows, drops members who left."""
 
     name = "welcome"
 
     def handle(self, event: Event, ctx: Context) -> Outcome | None:
         if not isinstance(event, Message | Join | Leave) or event.room is None:
             return None
-        _remember_room(ctx, event.room, event.room_topic, event.ts)
         actions = flush_due(ctx, ctx.now)  # overdue windows (a live timer that slept through)
         if isinstance(event, Leave):
             window = pending_welcomes(ctx).windows.get(event.room)
@@ -140,12 +135,3 @@ class WelcomeSource:
         self._pending = pending_welcomes(ctx)
         return flush_due(ctx, when)
 
-
-def _remember_room(ctx: Context, room: str, topic: str | None, when: datetime) -> None:
-    """Write a room to the database when it is new or its topic changed (not on every message)."""
-    seen: dict[str, str | None] = ctx.memory.extra.setdefault(_ROOMS, {})
-    if room in seen and (not topic or seen[room] == topic):
-        return
-    seen[room] = topic or seen.get(room)
-    if ctx.store is not None:
-        record_room(ctx.store, room, topic, when)

@@ -209,8 +209,8 @@ def test_templates_are_rendered_with_placeholders(setup, tmp_path):
         load_schedules(config)
     (tmp_path / "schedules" / "templates" / "notice.md").write_text(template.replace("\n{json}", " {\"a\": 1}"))
     app = start(config, tmp_path / "s.db", "2026-11-01T20:00")
-    from bot.store.schedule_models import record_room
-    record_room(app.db, "r1@chatroom", "星火写作营", at("2026-11-01T20:00"))
+    from bot.store.rooms import record_room
+    record_room(app.db, "小助手", "r1@chatroom", "星火写作营", at("2026-11-01T20:00"))
     [(when, action)] = run_until(app, "2026-11-02T12:00")
     assert isinstance(action, Announce) and action.job == "notice" and action.reason == "schedule"
     assert action.text.splitlines() == [
@@ -224,9 +224,9 @@ def test_actions_per_kind_and_rooms_all_means_rooms_seen(setup, tmp_path):
     config = setup(jobs(job("a", "0 9 * * *", rooms="all", action="say", text="早 {room_topic}"),
                         job("t", "0 8 9 11 *", rooms="[r2@chatroom]", action="topic", text="第2周")))
     app = start(config, tmp_path / "s.db", "2026-11-08T08:00")
-    from bot.store.schedule_models import record_room
-    record_room(app.db, "r2@chatroom", "B群", at("2026-11-08T08:00"))
-    record_room(app.db, "r1@chatroom", "A群", at("2026-11-08T08:00"))
+    from bot.store.rooms import record_room
+    record_room(app.db, "小助手", "r2@chatroom", "B群", at("2026-11-08T08:00"))
+    record_room(app.db, "小助手", "r1@chatroom", "A群", at("2026-11-08T08:00"))
     got = run_until(app, "2026-11-09T10:00")
     assert [(w.isoformat(), type(a).__name__, a.room, a.text) for w, a in got] == [
         ("2026-11-08T09:00:00+08:00", "Say", "r1@chatroom", "早 A群"),

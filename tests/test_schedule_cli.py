@@ -45,11 +45,11 @@ def test_list_uses_the_rooms_the_database_knows(community, tmp_path):
     from datetime import UTC, datetime
 
     from bot.store import Database
-    from bot.store.schedule_models import record_room
+    from bot.store.rooms import record_room
 
     config = make(community, tmp_path)
     db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
-    record_room(db, "r9@chatroom", "九群", datetime(2026, 11, 1, tzinfo=UTC))
+    record_room(db, "小助手", "r9@chatroom", "九群", datetime(2026, 11, 1, tzinfo=UTC))
     db.close()
     result = CliRunner().invoke(main, ["schedule", "list", "--config", config, "--count", "1", "--json",
                                        "--after", "2026-11-01T00:00"])

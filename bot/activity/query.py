@@ -14,7 +14,7 @@ from sqlalchemy import Integer, case, cast, delete, func, select, tuple_
 
 from bot.activity.score import MemberInfo, MemberStats, WindowStats
 from bot.store import Database
-from bot.store.activity_models import Activity, ActivityCredit, ActivityMember, ActivityRoom
+from bot.store.activity_models import Activity, ActivityCredit, ActivityMember
 
 
 def _int(col):  # type: ignore[no-untyped-def]
@@ -22,7 +22,10 @@ def _int(col):  # type: ignore[no-untyped-def]
 
 
 def load(db: Database, day: date, window: int, rooms: Sequence[str] | None = None) -> list[MemberStats]:
-    """Sums for the window ending ``day`` and the one before it (``fading`` compares the two)."""
+    """Sums for the window ending ``day`` and the one before it (``fading`` compares the two), in
+    ``rooms`` if given (an empty list: none)."""
+    if rooms is not None and not rooms:
+        return []
     last = day.toordinal()
     members: dict[tuple[str, str], MemberStats] = {}
     with db.session() as s:
@@ -42,7 +45,7 @@ def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  
                       func.sum(_int(a.counted)).label("counted"), func.sum(_int(a.playful)).label("playful"),
                       func.sum(_int(a.product_question)).label("asked"))
                .where(a.day.between(lo, hi)).group_by(a.day, a.room, a.member))
-    if rooms:
+    if rooms is not None:
         per_day = per_day.where(a.room.in_(rooms))
     d = per_day.subquery()
     active = case((d.c.counted > 0, 1), else_=0)
@@ -57,7 +60,7 @@ def _load_window(s, which: str, lo: int, hi: int, rooms: Sequence[str] | None,  
     q3 = (select(c.room, c.member, func.count(func.distinct(c.other)),
                  func.count(func.distinct(case((c.newcomer, c.other), else_=None))))
           .where(c.day.between(lo, hi), c.kind == "answer").group_by(c.room, c.member))
-    if rooms:
+    if rooms is not None:
         q2, q3 = q2.where(c.room.in_(rooms)), q3.where(c.room.in_(rooms))
 
     def get(room: str, member: str) -> WindowStats:
@@ -115,11 +118,6 @@ def member_info(db: Database, tz) -> dict[tuple[str, str], MemberInfo]:  # type:
             jd = datetime.fromtimestamp(joined, tz).toordinal() if joined is not None else None
             out[(room, member)] = MemberInfo(name or member, jd)
     return out
-
-
-def room_topics(db: Database) -> dict[str, str]:
-    with db.session() as s:
-        return {r: t for r, t in s.execute(select(ActivityRoom.room, ActivityRoom.topic))}
 
 
 def purge(db: Database, today: date, retention_days: int) -> int:

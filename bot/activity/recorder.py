@@ -23,7 +23,7 @@ from bot.activity import signals
 from bot.activity.score import MESSAGE_CAP
 from bot.config import Config
 from bot.events import SELF_ID, Join, Leave, Message, MessageType
-from bot.store.activity_models import Activity, ActivityCredit, ActivityMember, ActivityRoom
+from bot.store.activity_models import Activity, ActivityCredit, ActivityMember
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -87,8 +87,6 @@ class ActivityRecorder:
         self.credits: list[dict[str, Any]] = []
         self.members: dict[tuple[str, str], _Member] = {}
         self.room_members: dict[str, set[str]] = {}
-        self.rooms: dict[str, str | None] = {}
-        self.dirty_rooms: set[str] = set()
         self.loaded_rooms: set[str] = set()
         self.recent: OrderedDict[str, _Recent] = OrderedDict()
         self.texts: dict[str, deque[tuple[str, str | None, int]]] = {}
@@ -106,14 +104,6 @@ class ActivityRecorder:
     def _day(self, ts: datetime) -> int:
         return ts.astimezone(self.tz).toordinal()
 
-    def _room(self, room: str, topic: str | None) -> None:
-        if room not in self.rooms:
-            self._load_room(room)
-            self.rooms[room] = None
-        if topic and self.rooms[room] != topic:
-            self.rooms[room] = topic
-            self.dirty_rooms.add(room)
-
     def _member(self, room: str, member: str, name: str, ts: int) -> _Member:
         state = self.members.get((room, member))
         if state is None:
@@ -124,7 +114,7 @@ class ActivityRecorder:
         return state
 
     def _membership(self, event: Join | Leave) -> None:
-        self._room(event.room, event.room_topic)
+        self._load_room(event.room)
         ts = int(event.ts.timestamp())
         state = self._member(event.room, event.member, event.member_name, ts)
         if isinstance(event, Join):
@@ -136,7 +126,7 @@ class ActivityRecorder:
     def _message(self, msg: Message, scratch: dict[str, Any] | None) -> None:
         assert msg.room is not None
         room, sender = msg.room, msg.sender
-        self._room(room, msg.room_topic)
+        self._load_room(room)
         ts = int(msg.ts.timestamp())
         day = self._day(msg.ts)
         state = self._member(room, sender, msg.sender_name, ts)
@@ -266,9 +256,6 @@ class ActivityRecorder:
         self.loaded_rooms.add(room)
         with self.db.session() as s:
             known = s.execute(select(ActivityMember).where(ActivityMember.room == room)).scalars().all()
-            has_room = s.get(ActivityRoom, room) is not None
-        if not has_room:
-            self.dirty_rooms.add(room)
         for m in known:
             self.members.setdefault((room, m.member), _Member(
                 name=m.name, first_seen=m.first_seen, joined=m.joined, left=m.left, in_db=True, dirty=False))
@@ -287,26 +274,15 @@ class ActivityRecorder:
             recent.guess = bool(row["is_question"])
         self.pending.clear()
         dirty = [(k, m) for k, m in self.members.items() if m.dirty]
-        if not (self.rows or self.credits or dirty or self.dirty_rooms):
+        if not (self.rows or self.credits or dirty):
             return
         with self.db.session() as s:
-            self._write_rooms(s)
             self._write_members(s, dirty)
             if self.rows:
                 s.execute(insert(Activity), self.rows)
             if self.credits:
                 s.execute(insert(ActivityCredit), self.credits)
         self.rows, self.credits = [], []
-
-    def _write_rooms(self, s: Any) -> None:
-        for room in self.dirty_rooms:
-            topic = self.rooms.get(room) or ""
-            found = s.get(ActivityRoom, room)
-            if found is None:
-                s.add(ActivityRoom(room=room, topic=topic))
-            elif topic:
-                found.topic = topic
-        self.dirty_rooms.clear()
 
     def _write_members(self, s: Any, dirty: list[tuple[tuple[str, str], _Member]]) -> None:
         new = [{"room": r, "member": m, "name": st.name, "joined": st.joined, "first_seen": st.first_seen,

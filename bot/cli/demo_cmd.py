@@ -109,13 +109,13 @@ def demo_command(config_file: Path | None, log_file: Path | None, db_url: str | 
 
 def _digest_text(config: Any, url: str, day: date | None) -> str:
     """The digest the operators would get for the demo's last day, read back from its database."""
-    from bot.digest import build_digest, render_text
+    from bot.digest import account_rooms, build_digest, render_text
     from bot.store import Database
 
     if day is None:
         return ""
     db = Database(url)
     try:
-        return render_text(build_digest(db, config, day), config.digest.max_chars)
+        return render_text(build_digest(db, config, day, rooms=account_rooms(db, config)), config.digest.max_chars)
     finally:
         db.close()

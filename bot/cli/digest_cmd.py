@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bot.config import load_config
-from bot.digest import build_digest, render_text
+from bot.digest import account_rooms, build_digest, render_text
 from bot.store import Database
 
 
@@ -29,14 +29,18 @@ def _parse_date(value: str | None, today: date) -> date:
 @click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a self-contained HTML page to this file.")
+@click.option("--all-rooms", is_flag=True,
+              help="Every room in the database, not only those this bot account (bot.account) has seen.")
 def digest_command(config_path: Path, db_url: str | None, day: str | None, as_json: bool,
-                   html_file: Path | None) -> None:
-    """Print the daily digest: KOL candidates, who is fading, unanswered questions."""
+                   html_file: Path | None, all_rooms: bool) -> None:
+    """Print the daily digest (KOL candidates, who is fading, unanswered questions) of the rooms this
+    bot account has seen, as its evening DM shows it."""
     config = load_config(config_path)
     when = _parse_date(day, datetime.now(config.tz).date())
     db = Database(db_url or config.database_url())
     try:
-        digest = build_digest(db, config, when, with_daily=html_file is not None)
+        rooms = None if all_rooms else account_rooms(db, config)
+        digest = build_digest(db, config, when, with_daily=html_file is not None, rooms=rooms)
     finally:
         db.close()
     if html_file is not None:

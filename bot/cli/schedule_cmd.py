@@ -17,16 +17,17 @@ ALL_ROOMS = "all rooms"
 
 
 def _known_rooms(config: Config, db_url: str | None) -> dict[str, str | None]:
-    """Rooms from the database, without creating one just to list (a missing SQLite file: none)."""
+    """This account's rooms from the database, without creating one just to list (a missing SQLite
+    file: none)."""
     url = db_url or config.database_url()
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).exists():
         return {}
     from bot.store import Database
-    from bot.store.schedule_models import known_rooms
+    from bot.store.rooms import known_rooms
 
     db = Database(url)
     try:
-        return known_rooms(db)
+        return {room: topic or None for room, topic in known_rooms(db, config.account).items()}
     finally:
         db.close()
 

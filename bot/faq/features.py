@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from bot.faq.tokenize import Segmenter, content_chars, pinyin_of
 
@@ -58,6 +59,9 @@ class Featurizer:
         self.function = function
         self._fz: dict[str, str] = {}
         self._clauses: dict[str, _ClauseTerms] = {}
+        self.cache_max = _CLAUSE_CACHE_MAX
+        """How many clauses ``terms`` keeps; the index lowers it once built (chat repeats less than
+        an FAQ, and a long-running bot should not hold every clause it ever saw)."""
         self._seg_version = segmenter.version
 
     def _fuzzy_py(self, ch: str) -> str:
@@ -67,7 +71,8 @@ class Featurizer:
         return f
 
     def _clause(self, clause: str) -> _ClauseTerms:
-        """Words, groups, character bigrams and pinyin bigrams of one clause, in order, repeats kept.
+        """Words, groups, character bigrams and pinyin bigrams of one clause, in order of first
+        occurrence, without repeats (so a one-clause text needs no more work).
         Cached: FAQ texts and chat repeat clauses a lot. Tuples of strings, which the garbage
         collector stops tracking, so a large cache does not slow down its full collections."""
         out = self._clauses.get(clause)
@@ -99,11 +104,21 @@ class Featurizer:
         elif units:
             chars.append(units[0])
             pys.append(self._fuzzy_py(units[0]))
-        out = (tuple(words), tuple(groups), tuple(chars), tuple(pys))
-        if len(self._clauses) >= _CLAUSE_CACHE_MAX:
+        out = (
+            tuple(dict.fromkeys(words)),
+            tuple(dict.fromkeys(groups)),
+            tuple(dict.fromkeys(chars)),
+            tuple(dict.fromkeys(pys)),
+        )
+        if len(self._clauses) >= self.cache_max:
             self._clauses.clear()
         self._clauses[clause] = out
         return out
+
+    def set_cache_size(self, n: int) -> None:
+        """Empty the clause cache and keep at most ``n`` clauses from now on."""
+        self._clauses.clear()
+        self.cache_max = n
 
     def terms(self, text: str) -> Terms:
         if self._seg_version != self.seg.version:  # words were added: cuts may differ
@@ -111,16 +126,12 @@ class Featurizer:
             self._seg_version = self.seg.version
         parts = [self._clause(c) for c in _CLAUSE.split(text) if c.strip()]
         if len(parts) == 1:
-            words, groups, chars, pys = parts[0]
-            return Terms(
-                tuple(dict.fromkeys(words)),
-                tuple(dict.fromkeys(groups)),
-                tuple(dict.fromkeys(chars)),
-                tuple(dict.fromkeys(pys)),
-            )
+            return Terms(*parts[0])
+        # repeats dropped per clause and again over the text: first occurrences keep their order
+        words, groups, chars, pys = zip(*parts, strict=True) if parts else ((), (), (), ())
         return Terms(
-            tuple(dict.fromkeys(w for p in parts for w in p[0])),
-            tuple(dict.fromkeys(g for p in parts for g in p[1])),
-            tuple(dict.fromkeys(c for p in parts for c in p[2])),
-            tuple(dict.fromkeys(y for p in parts for y in p[3])),
+            tuple(dict.fromkeys(chain.from_iterable(words))),
+            tuple(dict.fromkeys(chain.from_iterable(groups))),
+            tuple(dict.fromkeys(chain.from_iterable(chars))),
+            tuple(dict.fromkeys(chain.from_iterable(pys))),
         )

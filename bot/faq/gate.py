@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bot.faq.lexicon import chitchat_cues, question_cues, stopwords
@@ -61,6 +62,23 @@ class GateResult:
         return self.strength > 0
 
 
+@lru_cache(maxsize=1)
+def _question_words() -> tuple[str, ...]:
+    """The question words, longest first (ties alphabetical), sorted once."""
+    return tuple(sorted(question_cues().get("word", frozenset()), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def _chitchat_known() -> list[str]:
+    """Greeting, thanks and acknowledgement cues, longest first, sorted once (read only)."""
+    cues = chitchat_cues()
+    return sorted(
+        cues.get("greeting", frozenset()) | cues.get("thanks", frozenset()) | cues.get("ack", frozenset()),
+        key=len,
+        reverse=True,
+    )
+
+
 def _question_cue(text: str, clauses: list[str]) -> str | None:
     cues = question_cues()
     if "?" in text:
@@ -75,7 +93,7 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 return f"particle {p}"
     if _A_NOT_A.search(text):
         return "a-not-a question"
-    for w in sorted(cues.get("word", frozenset()), key=lambda w: (-len(w), w)):  # stable: longest first
+    for w in _question_words():  # stable: longest first
         if w in text:
             return f"question word {w}"
     return None
@@ -89,12 +107,7 @@ def _only_personal_cues(text: str) -> bool:
 
 def _chitchat_only(clauses: list[str]) -> bool:
     """Every clause is a greeting, thanks or acknowledgement, maybe with a name or particles."""
-    cues = chitchat_cues()
-    known = sorted(
-        cues.get("greeting", frozenset()) | cues.get("thanks", frozenset()) | cues.get("ack", frozenset()),
-        key=len,
-        reverse=True,
-    )
+    known = _chitchat_known()
     stop = stopwords()
     for c in clauses:
         rest = c

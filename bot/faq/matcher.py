@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ from bot.faq.tokenize import Segmenter
 
 NAMESPACES = ("w", "g", "c", "p")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_QUERY_CLAUSE_CACHE = 4096
+"""Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,7 @@ class MatcherIndex:
         yield from self.synonyms.words
         for e in self.faq.entries:
             for t in e.tags:
-                yield normalize(t).text
+                yield self._norm(t)
 
     def _weight(self, key: str, idf: float) -> float:
         """Term weight: FAQ IDF times, for words, general-language rarity and the asking-word discount."""
@@ -223,6 +226,7 @@ class MatcherIndex:
         vals = (factor[bins] * vals).astype(np.float32)
         self._store(term_id, rows, docs, vals, starts, n, n_ent)
         self._norm_cache.clear()
+        self.featurizer.set_cache_size(_QUERY_CLAUSE_CACHE)
 
     def _store(self, term_id: dict[str, int], rows: np.ndarray, docs: np.ndarray, vals: np.ndarray,
                starts: list[int], n_phr: int, n_entries: int) -> None:
@@ -397,23 +401,18 @@ def _looks_like_bot(mentions: Sequence[str]) -> bool:
 def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable[str]:
     """The FAQ's own vocabulary (群规, 开营 ...): 2-4 character strings that recur in its questions and
     that the general dictionary can only cut into single characters."""
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()  # in how many entries each string occurs
     for e in faq.entries:
         seen: set[str] = set()
         for ph in e.phrasings:
             for run in _CJK_RUN.findall(norm(ph)):
-                for n in (2, 3, 4):
-                    for i in range(len(run) - n + 1):
-                        seen.add(run[i : i + n])
-        for g in seen:
-            counts[g] = counts.get(g, 0) + 1
+                m = len(run)
+                seen.update([run[i : i + n] for n in (2, 3, 4) for i in range(m - n + 1)])
+        counts.update(seen)
     stop = stopwords()
     stop_chars = frozenset(w for w in stop if len(w) == 1)
-    for g, c in counts.items():
-        if c < 2 or g in stop or any(ch in stop_chars for ch in g):
-            continue
-        if seg.only_single_chars(g):
-            yield g
+    recurring = [g for g, c in counts.items() if c >= 2 and g not in stop and stop_chars.isdisjoint(g)]
+    return seg.only_single_chars_among(recurring)
 
 
 def build_index(faq: Faq, *, bot_names: Sequence[str] = (), params: Params | None = None) -> MatcherIndex:

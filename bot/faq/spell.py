@@ -8,9 +8,13 @@ words, bigrams and synonyms all see the intended word.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from bot.faq.tokenize import pinyin_of
+
+_CJK_RUN = re.compile("[\u4e00-\u9fff]{2,}")  # the characters ``_is_cjk`` accepts
 
 
 def _is_cjk(c: str) -> bool:
@@ -24,11 +28,12 @@ class HomophoneFixer:
     def __init__(self, texts: Iterable[str], known: Callable[[str], bool] = lambda w: False,
                  min_count: int = 2) -> None:
         self.known = known
-        counts: dict[str, int] = {}
+        # adjacent CJK pairs, counted in order of first occurrence (the order breaks ties below)
+        pairs: Counter[str] = Counter()
         for t in texts:
-            for a, b in zip(t, t[1:], strict=False):
-                if _is_cjk(a) and _is_cjk(b):
-                    counts[a + b] = counts.get(a + b, 0) + 1
+            for run in _CJK_RUN.findall(t):
+                pairs.update([run[i : i + 2] for i in range(len(run) - 1)])
+        counts = dict(pairs)
         self.bigrams = counts
         by_sound: dict[str, list[str]] = {}
         for bg, n in sorted(counts.items(), key=lambda kv: -kv[1]):

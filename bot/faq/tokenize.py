@@ -65,6 +65,21 @@ class Segmenter:
         n = len(text)
         return not any(freq.get(text[i:j]) for i in range(n) for j in range(i + 2, n + 1))
 
+    def only_single_chars_among(self, texts: Iterable[str]) -> list[str]:
+        """The ``texts`` for which ``only_single_chars`` holds, sharing the work between texts that
+        overlap (a text qualifies when it is no word and both its shorter ends qualify)."""
+        freq = self._tk.FREQ
+        memo: dict[str, bool] = {}
+
+        def single(t: str) -> bool:
+            out = memo.get(t)
+            if out is None:
+                out = not freq.get(t) and (len(t) == 2 or (single(t[:-1]) and single(t[1:])))
+                memo[t] = out
+            return out
+
+        return [t for t in texts if len(t) < 2 or single(t)]
+
     def cut(self, text: str) -> tuple[str, ...]:
         """Words of ``text`` without HMM guessing (unknown runs fall back to single characters, which
         the character and pinyin evidence then covers). Cached: FAQ texts and chat repeat a lot."""

@@ -3,6 +3,7 @@
 Times are stored as UTC epoch seconds plus a local ``day`` number (days since 1970-01-01 in the
 configured timezone): integers compare the same on every backend, and the digest groups by day.
 Message text is not kept unless ``activity.keep_text`` is set (unanswered questions live elsewhere).
+Room topics live in ``bot.store.rooms`` (one table for every reader).
 """
 
 from __future__ import annotations
@@ -11,15 +12,6 @@ from sqlalchemy import Boolean, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
-
-
-class ActivityRoom(Base):
-    """A group the bot has seen, with its latest topic (for readable digests)."""
-
-    __tablename__ = "activity_rooms"
-
-    room: Mapped[str] = mapped_column(String(128), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(256), default="")
 
 
 class ActivityMember(Base):

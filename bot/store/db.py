@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MODEL_MODULES = ("bot.store.outbox_models", "bot.store.unanswered_models",
-                 "bot.store.activity_models", "bot.store.schedule_models")
+                 "bot.store.activity_models", "bot.store.schedule_models", "bot.store.rooms")
 """Modules defining tables; imported before ``create_all`` so every table exists."""
 
 

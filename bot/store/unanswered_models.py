@@ -59,15 +59,6 @@ class PausedRoom(Base):
     ts: Mapped[datetime] = mapped_column(DateTime)
 
 
-class KnownRoom(Base):
-    """A room the bot has seen and its latest topic, so operators can name rooms by topic in a DM."""
-
-    __tablename__ = "known_rooms"
-
-    room: Mapped[str] = mapped_column(String(128), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(256), default="")
-
-
 class RoomDay(Base):
     """Per room and local day: messages seen and the bot's answers (for ``#今日``)."""
 
