@@ -202,3 +202,14 @@ def test_dev_bench(name: str, tmp_path: Path):
     assert m["unknown_answer"] <= 5.0
     assert m["helped"] >= 80.0
     assert m["answer_acc"] >= 28.0
+
+
+def test_classifier_trained_for_small_faq_and_optional() -> None:
+    faq = _faq()
+    on = build_index(faq)
+    off = build_index(faq, params=Params(classifier_weight=0.0))
+    assert on.classifier is not None and off.classifier is None
+    # it only reorders: scores stay similarities, and the message's entry still comes first
+    for idx in (on, off):
+        ranked = idx.scores(faq.entries[0].question)
+        assert ranked and ranked[0][0] == 0

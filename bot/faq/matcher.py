@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.faq import classifier as clf
 from bot.faq.features import Featurizer, Terms
 from bot.faq.gate import GateResult, classify
 from bot.faq.index import Candidate, MatchResult
@@ -92,6 +93,13 @@ class Params:
     query_share: float = 0.5
     """How a phrasing's similarity is normalized: 0.5 is cosine; above, the share of the message's
     weight that is matched counts more; below, the share of the phrasing's weight."""
+    classifier_weight: float = 0.75
+    """Share of the per-FAQ classifier's score (``classifier.py``) in the score that orders the
+    candidates (0: similarity only); the scores the thresholds read stay similarities."""
+    classifier_lambda: float = 0.3
+    """Ridge penalty of the classifier."""
+    classifier_answer: float = 1.0
+    """Weight of the answer's sentences as training examples (a phrasing weighs 1)."""
 
 
 class MatcherIndex:
@@ -225,8 +233,46 @@ class MatcherIndex:
         factor = np.array([a / x**exp if x else 0.0 for a, x in zip(scaled, norms, strict=True)], dtype=np.float64)
         vals = (factor[bins] * vals).astype(np.float32)
         self._store(term_id, rows, docs, vals, starts, n, n_ent)
+        self.classifier = self._train_classifier() if p.classifier_weight > 0 else None
         self._norm_cache.clear()
         self.featurizer.set_cache_size(_QUERY_CLAUSE_CACHE)
+
+    def _features(self, keys: Sequence[str]) -> list[float]:
+        """A text's feature values as the classifier sees them: term weights normalized per namespace,
+        times the square root of the namespace's weight (so dot products mix like the similarity)."""
+        p = self.params
+        ns_w = dict(zip(NAMESPACES, (p.w_words, p.w_groups, p.w_chars, p.w_pinyin), strict=True))
+        weights = [self._weight(k, self.idf.get(k, self.idf_unknown)) for k in keys]
+        norms = dict.fromkeys(NAMESPACES, 0.0)
+        for k, v in zip(keys, weights, strict=True):
+            norms[k[0]] += v * v
+        scale = {ns: math.sqrt(ns_w[ns] / norms[ns]) if norms[ns] else 0.0 for ns in NAMESPACES}
+        return [v * scale[k[0]] for k, v in zip(keys, weights, strict=True)]
+
+    def _train_classifier(self) -> clf.Classifier | None:
+        p = self.params
+        if self.n_phrasing_docs ** 2 * len(self.term_id) > clf.MAX_WORK:  # a lower bound of its cost
+            return None
+        examples: list[tuple[list[str], list[float]]] = []
+        labels: list[int] = []
+        sample_weight: list[float] = []
+        terms, norm = self.featurizer.terms, self._norm
+
+        def add(text: str, label: int, weight: float) -> None:
+            keys = _key_list(terms(text))
+            if keys:
+                examples.append((keys, self._features(keys)))
+                labels.append(label)
+                sample_weight.append(weight)
+
+        for i, e in enumerate(self.faq.entries):
+            for ph in e.phrasings:
+                add(norm(ph), i, 1.0)
+            if p.classifier_answer > 0:
+                for sent in clf.SENTENCE.split(norm(e.answer[: p.answer_chars])):
+                    if len(sent) >= 4:
+                        add(sent, i, p.classifier_answer)
+        return clf.train(examples, labels, sample_weight, len(self.faq.entries), p.classifier_lambda)
 
     def _store(self, term_id: dict[str, int], rows: np.ndarray, docs: np.ndarray, vals: np.ndarray,
                starts: list[int], n_phr: int, n_entries: int) -> None:
@@ -286,6 +332,17 @@ class MatcherIndex:
         acc = np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=self.n_docs)
         n_phr = self.n_phrasing_docs
         score = np.maximum.reduceat(acc[:n_phr], self.entry_starts) + acc[n_phr:]
+        if self.classifier is not None:
+            extra = self.classifier.scores(keys, self._features(keys))
+            if extra is not None:
+                g = self.params.classifier_weight
+                # the classifier reorders; the reported scores stay similarities, so the decision
+                # thresholds keep their scale (and a reordered pair can show a negative margin)
+                rank = (1.0 - g) * score + g * np.maximum(extra, 0.0)
+                k = min(self.top_k, len(score))
+                top = np.argpartition(rank, -k)[-k:]
+                top = top[np.argsort(-rank[top])]
+                return [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
         k = min(self.top_k, len(score))
         top = np.argpartition(score, -k)[-k:]
         top = top[np.argsort(-score[top])]
