@@ -75,7 +75,9 @@ def build_digest(db: Database, config: Config, day: date, *, with_daily: bool = 
     weights = weights_from(config.activity.weights)
     excluded = frozenset((*config.operators, *config.bot.ignore, SELF_ID))
     only = list(rooms) if rooms is not None else None
-    stats = query.load(db, day, window, only)
+    # an account that has seen every room in the database needs no per-row room filter (the usual case)
+    only_activity = None if only and set(only) >= set(all_topics(db)) else only
+    stats = query.load(db, day, window, only_activity)
     ranking = rank(stats, query.member_info(db, config.tz), day, window=window, weights=weights,
                    excluded=excluded, top=config.digest.top)
     candidates = ranking.candidates
