@@ -77,3 +77,7 @@ class Tick:
 
 
 Event = Message | Join | Leave | Tick
+
+MEDIA_TEXT = {MessageType.EMOJI: "[表情]", MessageType.IMAGE: "[图片]", MessageType.LINK: "[链接]",
+              MessageType.VOICE: "[语音]"}
+"""How a non-text message reads in a transcript (hand-off context, the demo's chat view)."""

@@ -8,16 +8,15 @@ is @mentioned itself. (Activity, welcome and admin handlers run before this one 
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 from bot.context import Context
 from bot.dispatch import STOP, Outcome
 from bot.events import SELF_ID, Event, Message
+from bot.mentions import mentioned_names
 
 _AUTHORS = "conversation_authors"
 _AUTHORS_KEPT = 5000
-_AT = re.compile(r"@([^\s\u2005@]{1,30})(?:[\u2005\s]|$)")
 
 
 def authors(ctx: Context) -> OrderedDict[str, str]:
@@ -37,7 +36,7 @@ def talks_to_someone_else(msg: Message, ctx: Context) -> bool:
     if any(m not in (SELF_ID, msg.sender) for m in msg.mentions):
         return True
     names = {ctx.config.bot.name}
-    if any(name not in names for name in _AT.findall(msg.text)):
+    if any(name not in names for name in mentioned_names(msg.text)):
         return True
     if msg.quote is not None:
         quoted = authors(ctx).get(msg.quote)

@@ -1,8 +1,8 @@
 """Paused rooms: an operator's ``#暂停`` silences the bot in one room, across restarts.
 
-Every member message of a room that is not an admin command passes this gate once, so it is also
-where the room's running notes are kept: the day's message count (``#今日``) and a short ring buffer
-of recent lines (context for a hand-off). Rooms and their topics are ``handlers/rooms.py``'s.
+Also the room's running notes, kept by ``RoomNotes`` with the recorders (before the stale guard, so
+backlog counts): the day's message count (``#今日``) and a short ring buffer of recent lines (context
+for a hand-off). Rooms and their topics are ``handlers/rooms.py``'s.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from sqlalchemy import select
 
 from bot.context import Context
 from bot.dispatch import STOP, Outcome
-from bot.events import Event, Message, MessageType
+from bot.events import MEDIA_TEXT, Event, Message
 from bot.store.unanswered_models import PausedRoom
 from bot.unanswered import bump_day, flush_pending, to_utc
 from handlers.rooms import rooms_of
 
 RECENT_LINES = 20
 """Lines kept per room; a hand-off shows the last ``handoff.context_lines`` of them."""
-_PLACEHOLDER = {MessageType.EMOJI: "[表情]", MessageType.IMAGE: "[图片]", MessageType.LINK: "[链接]",
-                MessageType.VOICE: "[语音]"}
 
 
 # -- paused rooms --------------------------------------------------------------------------------
@@ -67,7 +65,7 @@ def remember(ctx: Context, msg: Message) -> None:
     buf = buffers.setdefault(_buffer_key(msg), deque(maxlen=RECENT_LINES))
     if buf and buf[-1][0] == msg.id:
         return
-    text = _PLACEHOLDER.get(msg.type, " ".join(msg.text.split()))
+    text = MEDIA_TEXT.get(msg.type, " ".join(msg.text.split()))
     buf.append((msg.id, msg.ts, msg.sender, msg.sender_name, text))
 
 

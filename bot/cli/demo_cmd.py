@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,10 @@ from rich.table import Table
 from bot.actions import Action
 from bot.config import load_config
 from bot.demo import CHAT_LOG, config_path
-from bot.events import Event, Join, Leave, Message, MessageType
+from bot.events import MEDIA_TEXT, Event, Join, Leave, Message
 from bot.replay import replay_sync
 from bot.service_hours import DAY_WORDS
 
-PLACEHOLDERS = {MessageType.EMOJI: "[表情]", MessageType.IMAGE: "[图片]", MessageType.LINK: "[链接]",
-                MessageType.VOICE: "[语音]"}
 KIND_LABEL = {"say": "", "announce": "📢 群公告 ", "topic": "✏️ 群名改为 ", "dm": "✉️ 私信 "}
 
 
@@ -52,7 +50,7 @@ class ChatView:
         if isinstance(event, Message):
             self.names[event.sender] = event.sender_name
             self.messages += 1
-            body = PLACEHOLDERS.get(event.type, event.text.replace("\u2005", " "))
+            body = MEDIA_TEXT.get(event.type, event.text.replace("\u2005", " "))
             self.console.print(f"{self._stamp(event.ts, room)} [bold]{escape(event.sender_name)}[/]: "
                                f"{escape(body)}")
         elif isinstance(event, Join | Leave):
@@ -61,8 +59,6 @@ class ChatView:
             self.console.print(f"{self._stamp(event.ts, room)} [dim]{escape(event.member_name)} {verb}[/]")
 
     def action(self, record: dict[str, Any], action: Action) -> None:
-        from datetime import datetime
-
         when = datetime.fromisoformat(record["ts"])
         self.replies[record["reason"]] += 1
         to = " ".join("@" + self.names.get(t, t) for t in record["to"]) if record["kind"] != "dm" else \
