@@ -213,3 +213,40 @@ def test_classifier_trained_for_small_faq_and_optional() -> None:
     for idx in (on, off):
         ranked = idx.scores(faq.entries[0].question)
         assert ranked and ranked[0][0] == 0
+
+
+@pytest.mark.parametrize("text", [
+    "有没有北京的姐妹，周六一起去爬山呀", "差两个人成团，谁来", "楼上的，你的手环忘在前台了", "放学啦～", "练完了!",
+    "教练好", "你今天练了多久", "你们都几点去健身房", "你办的年卡多少钱",
+])
+def test_talk_to_members_and_exclamations_get_nothing(index, text):
+    r = index.match(text)
+    assert r.action == "none" and not r.suggestions, (text, r.reason)
+
+
+@pytest.mark.parametrize("text", ["谁是负责开发票的老师", "开发票的事该问谁"])
+def test_who_is_in_charge_is_a_question(text):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    g = classify(normalize(text))
+    assert g.kind == "question" and g.strength == 1.0, g
+
+
+OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
+
+
+@pytest.mark.parametrize(("faq_file", "queries"), [
+    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl"),
+    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl"),  # a domain the matcher was not developed on
+])
+def test_own_labelled_sets(faq_file: Path, queries: Path):
+    """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
+    chit-chat and rarely answers wrong; floors for the rest (README, performance)."""
+    rows = [json.loads(x) for x in queries.read_text(encoding="utf-8").splitlines() if x]
+    m = evaluate(build_index(load_faq(faq_file)), rows).metrics
+    assert m["chitchat_reply"] <= 1.0
+    assert m["wrong_answer"] <= 2.0
+    assert m["unknown_answer"] <= 7.5
+    assert m["helped"] >= 70.0
+    assert m["answer_acc"] >= 18.0

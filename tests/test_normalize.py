@@ -56,3 +56,10 @@ def test_quote_after_reply():
     text, quoted = strip_quote("周日开门吗\n「前台小王：本周六闭馆维修」")
     assert quoted
     assert "闭馆" not in text and "周日开门吗" in text
+
+
+def test_taiwanese_wording_becomes_mainland():
+    # a member typing traditional characters also uses Taiwanese words the FAQ does not
+    assert to_simplified("影片一直卡住嗎") == "视频一直卡住吗"
+    assert to_simplified("請問班導要怎麼聯絡") == "请问班导要怎么联系"
+    assert to_simplified("影片一直卡住") == "影片一直卡住"  # simplified text is left as typed

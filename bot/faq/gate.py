@@ -16,10 +16,14 @@ from typing import Literal
 from bot.faq.lexicon import chitchat_cues, question_cues, stopwords
 from bot.faq.normalize import Normalized
 
-Kind = Literal["question", "request", "problem", "keyword", "statement", "chitchat", "media", "system", "empty"]
+Kind = Literal[
+    "question", "request", "members", "personal", "problem", "keyword",
+    "statement", "chitchat", "media", "system", "empty",
+]
 
 _CLAUSES = re.compile(r"[,.!?;:~…。，！？；：、\n]+|\s+")
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 送不送, 能不能, 有没有
+# 送不送, 能不能, 有没有; not the repeated 没事没事
+_A_NOT_A = re.compile(r"(?<![不没])([\u4e00-\u9fff])[不没]\1")
 _SYSTEM = re.compile(
     r"^\"?[^\"]{1,30}\"?\s*(撤回了一条消息|加入了群聊|通过扫描.{0,40}加入群聊|邀请.{0,60}加入了群聊|拍了拍|"
     r"修改群名为|移出了群聊|退出了群聊|与群里其他人都不是(微信)?朋友关系)"
@@ -33,20 +37,35 @@ _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 _TROUBLE = re.compile(
     r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|扣了|扣款|"
-    r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|无法|没法|不可用|不能用"
+    r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|无法|没法|不可用|不能用|"
+    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
     r"已|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了|原来|终于"
 )
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
-_WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算)[\u4e00-\u9fff]{2,}")
+_WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
+# "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
+_ALTERNATIVE = re.compile(r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太])[\u4e00-\u9fff]")
 _KEYWORD_MAX = 4
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
 _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给我", "求拉"))
 # "有人要一起拼车吗", "有谁知道...": a question put to the other members
-_TO_MEMBERS = re.compile(r"^(有人|有没有人|有谁)")
+_TO_MEMBERS = re.compile(
+    r"^(有人|有没有人|有谁|哪位|有哪位|有没有[^，,。？?]{0,8}(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
+)
+# "你今天跑了多少", "你们都几点起", "楼上的...", "小王你...": one member, or all of them, spoken to in person (你们
+# alone may address the business: "你们支持开发票吗")
+_IN_PERSON = re.compile(
+    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时|楼上"
+    r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
+)
+# "群主好", "老师早": a greeting to someone
+_GREETING = re.compile(r"^[\u4e00-\u9fff]{1,4}(好|早|早安|晚安)[!~]*$")
+# a short exclamation ("下课啦~", "学到了!"): news or a reaction, not a keyword looked up
+_EXCLAIM = re.compile(r"(啦|了|咯|喽|哦|噢|耶|呀|啊|!)[~!]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +112,21 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 return f"particle {p}"
     if _A_NOT_A.search(text):
         return "a-not-a question"
+    if _ALTERNATIVE.search(text):
+        return "alternative question (还是)"
     for w in _question_words():  # stable: longest first
         if w in text:
             return f"question word {w}"
     return None
 
 
-def _only_personal_cues(text: str) -> bool:
-    """The message's question words all ask a person in the group (谁, 帮我 ...), none the FAQ."""
+def _only_personal_cues(text: str, clauses: list[str]) -> bool:
+    """The message's question words all ask a person in the group (谁来, 帮我 ...), none the FAQ.
+    谁 asks the members only as a subject (谁来, 谁能帮我); as an object or in 谁是 (班主任是谁, 可以问谁,
+    谁是班主任) it asks who is in charge, which an FAQ answers."""
     words = [w for w in question_cues().get("word", frozenset()) if w in text]
+    if "谁" in words and not any(c.startswith(("谁", "有谁")) and not c.startswith("谁是") for c in clauses):
+        return False
     return bool(words) and all(w in _PERSONAL_WORDS for w in words)
 
 
@@ -144,11 +169,17 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
     cue = _question_cue(text, clauses)
     if cue:
+        if _IN_PERSON.match(text):
+            return GateResult("personal", 0.5, f"question to a member in person ({cue})")
         if _TO_MEMBERS.match(text):
-            return GateResult("request", 0.5, f"question to the other members ({cue})")
-        if cue.startswith("question word") and _only_personal_cues(text):
-            return GateResult("request", 0.7, f"request to a member ({cue})")
+            return GateResult("members", 0.5, f"question to the other members ({cue})")
+        if cue.startswith("question word") and _only_personal_cues(text, clauses):
+            return GateResult("members", 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")
+    if _TO_MEMBERS.match(text) or _IN_PERSON.match(text):
+        return GateResult("chitchat", 0.0, "talk to the other members, no question")
+    if _GREETING.match(text):
+        return GateResult("chitchat", 0.0, "chit-chat (greeting)")
     if _CHECKIN.match(text) or len(_LIST_LINE.findall(text)) >= 2:
         return GateResult("chitchat", 0.0, "chit-chat (check-in or list)")
     if norm.emoji_question:
@@ -159,6 +190,6 @@ def classify(norm: Normalized) -> GateResult:
     if any(_WANT.match(c) for c in clauses) and not done:
         return GateResult("request", 0.5, "request (wish)")
     compact = "".join(clauses)
-    if len(compact) <= _KEYWORD_MAX and not done:
+    if len(compact) <= _KEYWORD_MAX and not done and not _EXCLAIM.search(text):
         return GateResult("keyword", 0.5, "bare keyword")
     return GateResult("statement", 0.0, "statement, not a question")

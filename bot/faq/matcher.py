@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import add
 
 import numpy as np
 
@@ -37,6 +38,8 @@ from bot.faq.tokenize import Segmenter
 NAMESPACES = ("w", "g", "c", "p")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _QUERY_CLAUSE_CACHE = 4096
+NEGATIONS = frozenset("不没无未别非")
+"""Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 """Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 
 
@@ -78,7 +81,7 @@ class Params:
     suggest_coverage: float = 0.35
     suggest_confident: float = 0.2
     """From this best score on, suggest whatever the coverage."""
-    suggest_ratio: float = 0.3
+    suggest_ratio: float = 0.2
     """Suggestions list the candidates (top 3) scoring at least this share of the best."""
     problem_extra: float = 0.15
     """Problem reports (no question cue) need this much more score to be answered."""
@@ -118,9 +121,13 @@ class MatcherIndex:
         self.segmenter = Segmenter(self._vocabulary())
         self.segmenter.add_words(_faq_terms(faq, self.segmenter, self._norm))
         self.featurizer = Featurizer(self.segmenter, self.synonyms.canon, self.stop, self.function)
+        faq_words = list(self._faq_words())
         self.fixer = HomophoneFixer(
-            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags)),
+            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags, e.answer[: p.answer_chars])),
             self.segmenter.known,
+            words=[w for w in faq_words if len(w) >= 2],
+            keep=frozenset(w for w in self.stop if len(w) == 1) | NEGATIONS,
+            alone=_standalone(faq_words),
         ) if p.homophones else None
         self._mult: dict[str, float] = {}
         self.top_k = 5
@@ -137,6 +144,15 @@ class MatcherIndex:
         for e in self.faq.entries:
             for t in e.tags:
                 yield self._norm(t)
+
+    def _faq_words(self) -> Iterable[str]:
+        """The FAQ's words (no stop words) as its phrasings, tags and answers are cut. Those of two or more chars
+        are the spellings a homophone typo is corrected to (a pair across a word boundary, 惠吗 in
+        有优惠吗, is no word, so 回吗 is left alone)."""
+        terms, norm, n = self.featurizer.terms, self._norm, self.params.answer_chars
+        for e in self.faq.entries:
+            for t in (*e.phrasings, *e.tags, e.answer[:n]):
+                yield from terms(norm(t)).words  # cached: the index build reads the same texts
 
     def _weight(self, key: str, idf: float) -> float:
         """Term weight: FAQ IDF times, for words, general-language rarity and the asking-word discount."""
@@ -398,6 +414,8 @@ class MatcherIndex:
 
         if not gate.is_question and not (addressed and gate.kind == "statement"):
             return result("none", gate.reason)
+        if gate.kind == "personal" and not addressed:
+            return result("none", gate.reason)
         # stricter for problem reports, wishes and bare keywords; looser when the bot is @mentioned;
         # stricter when the message @mentions someone else (talk between members)
         shift = 0.0
@@ -413,6 +431,9 @@ class MatcherIndex:
         leads = margin >= max(p.margin + shift, p.relative_margin * best)
         if best >= p.answer_at + shift and leads and cov >= p.coverage:
             return result("answer", "confident match")
+        if gate.kind == "members" and not addressed:
+            # asked of the other members ("谁来", "有没有杭州的同学"): the FAQ speaks only when sure
+            return result("none", "asks the other members, not the FAQ")
         # a weak match is suggested only if one of the suggestions explains a good part of the message,
         # and not when the message talks to another member
         if best < p.suggest_confident + shift and (
@@ -455,20 +476,35 @@ def _looks_like_bot(mentions: Sequence[str]) -> bool:
     return any(h in m for m in mentions for h in _BOT_HINTS)
 
 
+def _standalone(words: Iterable[str], min_count: int = 3) -> frozenset[str]:
+    """Characters the FAQ uses as words of their own (钱 in 退的钱): a member's 钱到 is no typo of 签到."""
+    counts = Counter(w for w in words if len(w) == 1)
+    return frozenset(w for w, n in counts.items() if n >= min_count)
+
+
 def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable[str]:
     """The FAQ's own vocabulary (群规, 开营 ...): 2-4 character strings that recur in its questions and
-    that the general dictionary can only cut into single characters."""
-    counts: Counter[str] = Counter()  # in how many entries each string occurs
+    that the general dictionary can only cut into single characters.
+
+    An occurrence counts only where the string does not cut through a word: 卡怎 in 年卡怎么 ends
+    inside 怎么, 以退 in 可以退 starts inside 可以, and 课能 in 私教课能退吗 ends on an asking word. Such
+    strings recur in every FAQ and, made words, would hide 卡 and 怎么 from the matcher."""
+    known = seg.known
+    stop = stopwords()
+    edge = frozenset(w for w in stop | function_words() | grammar_words() if len(w) == 1)
+    counts: Counter[str] = Counter()  # in how many entries each string occurs whole
     for e in faq.entries:
         seen: set[str] = set()
         for ph in e.phrasings:
             for run in _CJK_RUN.findall(norm(ph)):
                 m = len(run)
-                seen.update([run[i : i + n] for n in (2, 3, 4) for i in range(m - n + 1)])
+                # cut[k]: a dictionary word spans the boundary before run[k], so no string starts or ends there
+                cut = [False, *map(known, map(add, run, run[1:])), False]
+                seen.update([run[i : i + n] for n in (2, 3, 4) for i in range(m - n + 1)
+                             if not cut[i] and not cut[i + n]])
         counts.update(seen)
-    stop = stopwords()
-    stop_chars = frozenset(w for w in stop if len(w) == 1)
-    recurring = [g for g, c in counts.items() if c >= 2 and g not in stop and stop_chars.isdisjoint(g)]
+    recurring = [g for g, c in counts.items()
+                 if c >= 2 and g not in stop and edge.isdisjoint((g[0], g[-1])) and not any(ch in stop for ch in g)]
     return seg.only_single_chars_among(recurring)
 
 

@@ -67,10 +67,13 @@ class Normalized:
 
 @lru_cache(maxsize=1)
 def _t2s():  # type: ignore[no-untyped-def]
-    """The traditional -> simplified converter (opencc-python-reimplemented, loaded once)."""
+    """The traditional -> simplified converter (opencc-python-reimplemented, loaded once).
+
+    ``tw2sp`` also maps Taiwanese word choices to mainland ones (影片 -> 视频, 联络 -> 联系, 软体 -> 软件):
+    a member typing traditional characters usually uses those words too, and the FAQ does not."""
     from opencc import OpenCC
 
-    return OpenCC("t2s")
+    return OpenCC("tw2sp")
 
 
 @lru_cache(maxsize=1)

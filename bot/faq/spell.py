@@ -8,13 +8,17 @@ words, bigrams and synonyms all see the intended word.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from operator import add
 
 from bot.faq.tokenize import pinyin_of
 
-_CJK_RUN = re.compile("[\u4e00-\u9fff]{2,}")  # the characters ``_is_cjk`` accepts
+
+def _pairs(texts: Iterable[str]) -> Iterator[str]:
+    """Adjacent character pairs of ``texts`` (any characters: ``fix`` only asks about CJK pairs)."""
+    for t in texts:
+        yield from map(add, t, t[1:])
 
 
 def _is_cjk(c: str) -> bool:
@@ -23,21 +27,26 @@ def _is_cjk(c: str) -> bool:
 
 class HomophoneFixer:
     """Rewrites homophone pairs; ``known(word)`` says whether a word is in the general dictionary, so a
-    real word (杭州) or a character explained by its other neighbour is left alone."""
+    real word (杭州) or a character explained by its other neighbour is left alone.
+
+    ``texts`` are the FAQ's texts: a pair occurring in them is never rewritten. ``words`` are its words
+    as segmented: only a pair inside one of them, seen ``min_count`` times, is a spelling to rewrite to
+    (惠吗 in 有优惠吗 crosses a word boundary). ``keep`` are characters never rewritten nor written
+    (particles and other stop characters: 吗 -> 码 would turn a question into a noun). ``alone`` are
+    characters the FAQ uses as words of their own: never replaced (钱 in 退的钱到哪了 is no typo of 签)."""
 
     def __init__(self, texts: Iterable[str], known: Callable[[str], bool] = lambda w: False,
-                 min_count: int = 2) -> None:
+                 min_count: int = 2, *, words: Iterable[str] | None = None,
+                 keep: frozenset[str] = frozenset(), alone: frozenset[str] = frozenset()) -> None:
         self.known = known
-        # adjacent CJK pairs, counted in order of first occurrence (the order breaks ties below)
-        pairs: Counter[str] = Counter()
-        for t in texts:
-            for run in _CJK_RUN.findall(t):
-                pairs.update([run[i : i + 2] for i in range(len(run) - 1)])
-        counts = dict(pairs)
-        self.bigrams = counts
+        self.keep = keep
+        self.alone = alone
+        counts = Counter(_pairs(texts if words is None else words))
+        self.bigrams = set(_pairs(texts)) | counts.keys() if words is not None else counts.keys()
         by_sound: dict[str, list[str]] = {}
+        # most frequent first; ties in order of first occurrence
         for bg, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-            if n < min_count:
+            if n < min_count or not keep.isdisjoint(bg) or not (_is_cjk(bg[0]) and _is_cjk(bg[1])):
                 continue
             by_sound.setdefault(self._sound(bg), []).append(bg)
         self.by_sound = by_sound
@@ -56,9 +65,11 @@ class HomophoneFixer:
         while i < len(chars) - 1:
             a, b = chars[i], chars[i + 1]
             pair = a + b
-            if _is_cjk(a) and _is_cjk(b) and pair not in self.bigrams and not self.known(pair):
+            if (_is_cjk(a) and _is_cjk(b) and pair not in self.bigrams and not self.known(pair)
+                    and a not in self.keep and b not in self.keep):
                 options = [o for o in self.by_sound.get(self._sound(pair), ()) if (o[0] == a) != (o[1] == b)]
-                if options and not self._explained(chars, i if options[0][0] != a else i + 1, i):
+                j = i if options and options[0][0] != a else i + 1  # the character to replace
+                if options and chars[j] not in self.alone and not self._explained(chars, j, i):
                     chars[i], chars[i + 1] = options[0][0], options[0][1]
                     changed = True
                     i += 2

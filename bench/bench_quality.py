@@ -1,0 +1,64 @@
+"""Matching quality on every labelled message set at hand, side by side.
+
+The sets: the project's own, written for checking and never tuned on (``bench/eval/``: the bundled
+running club's FAQ and a gym chain's FAQ, a domain the matcher was not developed on), and the dev
+bench (``../shared/faq-bench``) when it lies beside the checkout. Prints the bench's six metrics, and
+how often the right entry ranks first and among the first three (what a better answer rule could
+reach at most).
+
+Usage: .venv/bin/python bench/bench_quality.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.faq.eval import evaluate  # noqa: E402
+from bot.faq.loader import load_faq  # noqa: E402
+from bot.faq.matcher import build_index  # noqa: E402
+
+EVAL = ROOT / "bench" / "eval"
+DEV = ROOT.parent / "shared" / "faq-bench"
+SETS = (
+    ("club (own)", ROOT / "faq.yaml", EVAL / "run_club.jsonl"),
+    ("gym (own, new domain)", EVAL / "faq_gym.yaml", EVAL / "gym.jsonl"),
+    ("course (dev)", DEV / "faq_course.yaml", DEV / "dev_course.jsonl"),
+    ("shop (dev)", DEV / "faq_shop.yaml", DEV / "dev_shop.jsonl"),
+)
+COLUMNS = ("answer_acc", "helped", "wrong_answer", "chitchat_reply", "unknown_answer", "precision", "top1", "top3")
+
+
+def measure(faq_path: Path, queries_path: Path) -> dict[str, float]:
+    index = build_index(load_faq(faq_path))
+    rows = [json.loads(x) for x in queries_path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    out = dict(evaluate(index, rows).metrics)
+    paraphrases = [r for r in rows if r["kind"] == "paraphrase"]
+    ranks = [[index.faq.entries[e].id for e, _ in index.scores(r["text"])[:3]] for r in paraphrases]
+    out["top1"] = round(100.0 * sum(r[:1] == [p["expect"]] for r, p in zip(ranks, paraphrases, strict=True))
+                        / len(paraphrases), 1)
+    out["top3"] = round(100.0 * sum(p["expect"] in r for r, p in zip(ranks, paraphrases, strict=True))
+                        / len(paraphrases), 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results = {name: measure(f, q) for name, f, q in SETS if f.exists() and q.exists()}
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+        return
+    print(f"{'set':24s}" + "".join(f"{c:>15s}" for c in COLUMNS))
+    for name, m in results.items():
+        print(f"{name:24s}" + "".join(f"{m[c]:15.1f}" for c in COLUMNS))
+
+
+if __name__ == "__main__":
+    main()
