@@ -250,3 +250,29 @@ def test_own_labelled_sets(faq_file: Path, queries: Path):
     assert m["unknown_answer"] <= 7.5
     assert m["helped"] >= 70.0
     assert m["answer_acc"] >= 18.0
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("进门要刷脸还是扫码", True), ("是补差价还是得重新买", True), ("教练是男的还是女的", True),
+    ("没事没事", False), ("那边还是空的", False), ("我是说了还是没用", False),
+])
+def test_alternative_questions_and_repetitions(text, asks):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    assert classify(normalize(text)).is_question == asks, text
+
+
+def test_agreeing_rankers_answer_more_without_more_wrong_answers():
+    """The classifier agreeing by a wide lead with the similarity's first entry answers messages whose
+    similarity margin alone was too small (own labelled set, not the dev bench)."""
+    faq = load_faq(Path(__file__).resolve().parents[1] / "faq.yaml")
+    rows = [json.loads(x) for x in (OWN_SETS / "run_club.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    on = build_index(faq)
+    off = build_index(faq, params=Params(agree_margin=float("inf")))
+    with_agreement, without = evaluate(on, rows).metrics, evaluate(off, rows).metrics
+    assert with_agreement["answer_acc"] >= without["answer_acc"] + 2.0
+    assert with_agreement["wrong_answer"] <= without["wrong_answer"]
+    assert with_agreement["unknown_answer"] <= without["unknown_answer"]
+    reasons = {on.match(r["text"]).reason for r in rows if r["kind"] == "paraphrase"}
+    assert "similarity and classifier agree" in reasons

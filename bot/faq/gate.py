@@ -47,7 +47,10 @@ _DONE = re.compile(
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
 # "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
-_ALTERNATIVE = re.compile(r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太])[\u4e00-\u9fff]")
+_ALTERNATIVE = re.compile(
+    r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太])[\u4e00-\u9fff]"
+    r"|是[^，,。！!？?]{1,12}还是(?![不没空])[\u4e00-\u9fff]"  # 是A还是B: 是补差价还是得重新买
+)
 _KEYWORD_MAX = 4
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
