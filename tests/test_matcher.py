@@ -276,3 +276,24 @@ def test_agreeing_rankers_answer_more_without_more_wrong_answers():
     assert with_agreement["unknown_answer"] <= without["unknown_answer"]
     reasons = {on.match(r["text"]).reason for r in rows if r["kind"] == "paraphrase"}
     assert "similarity and classifier agree" in reasons
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    ("我刚搬到这个小区，离公司也近，年卡多少钱", "card-price"),
+    ("下个月出差回来想练起来，健身房几点开门", "opening-hours"),
+    ("朋友推荐来的，第一次来，有停车位吗", "parking"),
+])
+def test_context_before_the_question_counts_less(text, entry):
+    # the member's situation comes first, the question last: the situation's words need no entry
+    r = build_index(_faq()).match(text)
+    assert r.action == "answer" and r.entry.id == entry, r.reason
+    full_weight = build_index(_faq(), params=Params(context_weight=1.0)).match(text)
+    assert full_weight.action == "suggest" and "not covered" in full_weight.reason
+
+
+def test_asking_clauses():
+    from bot.faq.gate import asking_clauses
+
+    assert asking_clauses("刚搬到附近，想办张卡，你们卡分几种") == ["你们卡分几种"]
+    assert asking_clauses("年卡多少钱") == []  # one clause: all of it asks
+    assert asking_clauses("年卡多少钱？月卡呢") == []  # every clause asks

@@ -123,6 +123,16 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
     return None
 
 
+def asking_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` that ask (carry a question cue), when some but not all do: a member
+    often gives the context first ("刚搬到附近，想办张卡，你们卡分几种"). Empty otherwise."""
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    if len(clauses) < 2:
+        return []
+    asking = [c for c in clauses if _question_cue(c, [c])]
+    return asking if len(asking) < len(clauses) else []
+
+
 def _only_personal_cues(text: str, clauses: list[str]) -> bool:
     """The message's question words all ask a person in the group (谁来, 帮我 ...), none the FAQ.
     谁 asks the members only as a subject (谁来, 谁能帮我); as an object or in 谁是 (班主任是谁, 可以问谁,

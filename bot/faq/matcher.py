@@ -10,8 +10,10 @@ How a message is scored:
 5. Thresholds (stricter for problem reports, looser when the bot is @mentioned), the margin between
    best and second-best (absolute and relative) and the coverage (the share of the message's topic
    words the entry explains: as words, synonym groups or text of its phrasings, tags and answer;
-   grammar words ignored) choose answer, suggest or none. The answer bar rests on the scale-free
-   margin and coverage, since the score's scale varies between FAQs.
+   grammar words ignored; words said only in clauses that do not ask weigh less) choose answer,
+   suggest or none. The answer bar rests on the scale-free margin and coverage, since the score's
+   scale varies between FAQs. A per-FAQ classifier re-ranks the candidates; when its favourite is the
+   first entry by a wide lead, the two rankers agree and a small similarity margin is no bar.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from bot.faq import classifier as clf
 from bot.faq.features import Featurizer, Terms
-from bot.faq.gate import GateResult, classify
+from bot.faq.gate import GateResult, asking_clauses, classify
 from bot.faq.index import Candidate, MatchResult
 from bot.faq.lexicon import background_freq, build_synonyms, function_words, grammar_words, stopwords
 from bot.faq.model import Faq
@@ -78,6 +80,8 @@ class Params:
     suggestions explains at least ``suggest_coverage`` of the message's topic words (a member's aside
     shares a word or two with an entry but is mostly about something else) and the message does not
     @mention another member."""
+    context_weight: float = 0.3
+    """Weight, in the coverage check, of words said only in clauses that do not ask."""
     suggest_coverage: float = 0.35
     suggest_confident: float = 0.2
     """From this best score on, suggest whatever the coverage."""
@@ -377,13 +381,24 @@ class MatcherIndex:
         top = top[np.argsort(-score[top])]
         return [(int(e), float(score[e])) for e in top if score[e] > 0], None
 
-    def coverage(self, t: Terms, entry: int) -> float:
+    def _context_words(self, text: str, t: Terms) -> frozenset[str]:
+        """Words only in the clauses that do not ask (the member's situation, not the question)."""
+        asking = asking_clauses(text)
+        if not asking:
+            return frozenset()
+        focus = self.query_terms("，".join(asking)).words
+        if all(w in self._no_topic for w in focus):
+            return frozenset()
+        return frozenset(t.words).difference(focus)
+
+    def coverage(self, t: Terms, entry: int, *, context: frozenset[str] = frozenset()) -> float:
         """Share of the message's topic-word weight the entry explains: the word, or its synonym
         group, occurs among the entry's terms (phrasings, tags, start of the answer), or the word
         occurs in the entry's text (segmentation may cut 登 and 登录, 结业证书 and 结业证 书 differently).
 
         A near-topic question the FAQ does not cover ("can points be transferred?" against the points
-        entry) matches well but leaves a word of its own unexplained."""
+        entry) matches well but leaves a word of its own unexplained. ``context`` words (from clauses
+        that do not ask) weigh ``context_weight``: "刚搬到附近" says little about which entry is meant."""
         text = self._entry_text[entry]
         canon = self.synonyms.canon
         num = den = 0.0
@@ -391,6 +406,8 @@ class MatcherIndex:
             if w in self._no_topic:
                 continue
             wt = self._weight("w" + w, self.idf.get("w" + w, self.idf_unknown))
+            if w in context:
+                wt *= self.params.context_weight
             den += wt
             g = canon.get(w)
             if w in text or self._in_entry("w" + w, entry) or (g is not None and self._in_entry("g" + g, entry)):
@@ -440,7 +457,7 @@ class MatcherIndex:
             shift += p.other_mention_extra
         if best < p.suggest_at + shift:
             return result("none", "score below threshold")
-        cov = self.coverage(terms, ranked[0][0])
+        cov = self.coverage(terms, ranked[0][0], context=self._context_words(norm.text, terms))
         leads = margin >= max(p.margin + shift, p.relative_margin * best)
         if best >= p.answer_at + shift and leads and cov >= p.coverage:
             return result("answer", "confident match")
