@@ -297,3 +297,14 @@ def test_asking_clauses():
     assert asking_clauses("刚搬到附近，想办张卡，你们卡分几种") == ["你们卡分几种"]
     assert asking_clauses("年卡多少钱") == []  # one clause: all of it asks
     assert asking_clauses("年卡多少钱？月卡呢") == []  # every clause asks
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("年卡不想要了", "request"), ("跑完半天也没数据", "problem"), ("退了三天还没到账", "problem"),
+    ("我也没过来，下次吧", "statement"),
+])
+def test_wishes_and_troubles_without_a_question_word(text, kind):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    assert classify(normalize(text)).kind == kind, text

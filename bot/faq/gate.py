@@ -38,7 +38,7 @@ _TROUBLE = re.compile(
     r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|扣了|扣款|"
     r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|无法|没法|不可用|不能用|"
-    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛"
+    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
@@ -46,6 +46,8 @@ _DONE = re.compile(
 )
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
+# "连续包月不想要了": a wish to stop something
+_UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要)了$")
 # "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
 _ALTERNATIVE = re.compile(
     r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太])[\u4e00-\u9fff]"
@@ -200,7 +202,7 @@ def classify(norm: Normalized) -> GateResult:
     done = _DONE.search(text)
     if _TROUBLE.search(text) and not done and not _REMINDER.search(text):
         return GateResult("problem", 0.5, "problem report")
-    if any(_WANT.match(c) for c in clauses) and not done:
+    if any(_WANT.match(c) or _UNWANTED.search(c) for c in clauses) and not done:
         return GateResult("request", 0.5, "request (wish)")
     compact = "".join(clauses)
     if len(compact) <= _KEYWORD_MAX and not done and not _EXCLAIM.search(text):
