@@ -40,9 +40,9 @@ from bot.faq.tokenize import Segmenter
 NAMESPACES = ("w", "g", "c", "p")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _QUERY_CLAUSE_CACHE = 4096
+"""Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 NEGATIONS = frozenset("不没无未别非")
 """Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
-"""Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 
 
 @dataclass(frozen=True, slots=True)
