@@ -61,6 +61,10 @@ _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给
 _TO_MEMBERS = re.compile(
     r"^(有人|有没有人|有谁|哪位|有哪位|有没有[^，,。？?]{0,8}(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
 )
+# "晚上有人一起去练背吗", "谁一起拼车": looking for company, not for the FAQ
+_COMPANY = re.compile(r"(有人|有没有人|谁)[^，,。？?]{0,4}一起")
+# "第一是谁啊这么猛": admiration in the form of a question
+_ADMIRING = re.compile(r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干)[了啊呀吧哇]*[!~]*$")
 # "你今天跑了多少", "你们都几点起", "楼上的...", "小王你...": one member, or all of them, spoken to in person (你们
 # alone may address the business: "你们支持开发票吗")
 _IN_PERSON = re.compile(
@@ -186,8 +190,10 @@ def classify(norm: Normalized) -> GateResult:
     if cue:
         if _IN_PERSON.match(text):
             return GateResult("personal", 0.5, f"question to a member in person ({cue})")
-        if _TO_MEMBERS.match(text):
+        if _TO_MEMBERS.match(text) or _COMPANY.search(text):
             return GateResult("members", 0.5, f"question to the other members ({cue})")
+        if _ADMIRING.search(text):
+            return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")
         if cue.startswith("question word") and _only_personal_cues(text, clauses):
             return GateResult("members", 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")

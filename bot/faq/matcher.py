@@ -83,6 +83,8 @@ class Params:
     context_weight: float = 0.3
     """Weight, in the coverage check, of words said only in clauses that do not ask."""
     suggest_coverage: float = 0.35
+    suggest_coverage_question: float = 0.2
+    """The same for a clear question: a member who asks gets the choices more readily."""
     suggest_confident: float = 0.2
     """From this best score on, suggest whatever the coverage."""
     suggest_ratio: float = 0.2
@@ -466,9 +468,11 @@ class MatcherIndex:
             return result("none", "asks the other members, not the FAQ")
         # a weak match is suggested only if one of the suggestions explains a good part of the message,
         # and not when the message talks to another member
+        # a clear question (not a problem report, wish or bare keyword) needs less of that
+        bar = p.suggest_coverage_question if gate.kind == "question" else p.suggest_coverage
         if best < p.suggest_confident + shift and (
             (norm.mentions and not addressed)
-            or not any(self.coverage(terms, e) >= p.suggest_coverage
+            or not any(self.coverage(terms, e) >= bar
                        for e, s in ranked[:3] if s >= p.suggest_ratio * best)
         ):
             return result("none", "weak match, message mostly about something else")
