@@ -131,7 +131,7 @@ def test_unanswered_command_prints_the_groups_as_json(run, community, tmp_path):
     _, url = run(
         {"ts": MON + "10:00:00+08:00", "text": "跑步机上跑能打卡吗？"},
         {"ts": MON + "10:20:00+08:00", "sender": "wxid_b", "text": "跑步機上跑可以打卡嗎？"},
-        {"ts": MON + "10:40:00+08:00", "sender": "wxid_c", "text": "奖牌可以寄到香港吗？"},
+        {"ts": MON + "10:40:00+08:00", "sender": "wxid_c", "text": "完赛奖牌是金属的吗？"},
     )
     config = str(tmp_path / "config.yaml")
     result = CliRunner().invoke(main, ["unanswered", "--config", config, "--db", url, "--json"])
@@ -154,7 +154,7 @@ def test_faq_suggest_prints_stubs_for_the_biggest_groups(run, tmp_path):
     _, url = run(
         {"ts": MON + "10:00:00+08:00", "text": "跑步机上跑能打卡吗？"},
         {"ts": MON + "10:20:00+08:00", "sender": "wxid_b", "text": "跑步機上跑可以打卡嗎？"},
-        {"ts": MON + "10:40:00+08:00", "sender": "wxid_c", "text": "奖牌可以寄到香港吗？"},
+        {"ts": MON + "10:40:00+08:00", "sender": "wxid_c", "text": "完赛奖牌是金属的吗？"},
     )
     result = CliRunner().invoke(main, ["faq", "suggest", "--config", str(tmp_path / "config.yaml"),
                                        "--db", url, "--top", "1"])
