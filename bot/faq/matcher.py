@@ -135,7 +135,7 @@ class MatcherIndex:
         self.featurizer = Featurizer(self.segmenter, self.synonyms.canon, self.stop, self.function)
         faq_words = list(self._faq_words())
         self.fixer = HomophoneFixer(
-            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags, e.answer[: p.answer_chars])),
+            (self._norm(t) for e in faq.entries for t in (*e.phrasings, *e.tags)),
             self.segmenter.known,
             words=[w for w in faq_words if len(w) >= 2],
             keep=frozenset(w for w in self.stop if len(w) == 1) | NEGATIONS,
@@ -536,7 +536,7 @@ def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable
     An occurrence counts only where the string does not cut through a word: 卡怎 in 年卡怎么 ends
     inside 怎么, 以退 in 可以退 starts inside 可以, and 课能 in 私教课能退吗 ends on an asking word. Such
     strings recur in every FAQ and, made words, would hide 卡 and 怎么 from the matcher."""
-    known = seg.known
+    freq = seg.frequencies
     stop = stopwords()
     edge = frozenset(w for w in stop | function_words() | grammar_words() if len(w) == 1)
     counts: Counter[str] = Counter()  # in how many entries each string occurs whole
@@ -546,7 +546,7 @@ def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable
             for run in _CJK_RUN.findall(norm(ph)):
                 m = len(run)
                 # cut[k]: a dictionary word spans the boundary before run[k], so no string starts or ends there
-                cut = [False, *map(known, map(add, run, run[1:])), False]
+                cut = [False, *map(freq.get, map(add, run, run[1:])), False]
                 seen.update([run[i : i + n] for n in (2, 3, 4) for i in range(m - n + 1)
                              if not cut[i] and not cut[i + n]])
         counts.update(seen)

@@ -12,7 +12,7 @@ import importlib.resources as res
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from math import log
 
@@ -57,6 +57,11 @@ class Segmenter:
 
     def known(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))
+
+    @property
+    def frequencies(self) -> Mapping[str, int]:
+        """Word -> dictionary frequency (0 for a prefix of a word only): ``known`` without a call per word."""
+        return self._tk.FREQ
 
     def only_single_chars(self, text: str) -> bool:
         """No dictionary word of two or more characters occurs inside ``text`` (so jieba cuts it into
