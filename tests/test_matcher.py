@@ -323,3 +323,11 @@ def test_wishes_and_troubles_without_a_question_word(text, kind):
     from bot.faq.normalize import normalize
 
     assert classify(normalize(text)).kind == kind, text
+
+
+@pytest.mark.parametrize("text", ["找到了 牛", "小周帮我弄好了，是系统太旧要升级"])
+def test_done_reports_are_not_questions(text):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    assert not classify(normalize(text)).is_question

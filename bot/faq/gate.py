@@ -42,7 +42,7 @@ _TROUBLE = re.compile(
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
-    r"已|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了|原来|终于"
+    r"已|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了|原来|终于|找到了|知道了|明白了"
 )
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
@@ -195,7 +195,11 @@ def classify(norm: Normalized) -> GateResult:
         if _ADMIRING.search(text):
             return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")
         if cue.startswith("question word") and _only_personal_cues(text, clauses):
-            return GateResult("members", 0.7, f"request to a member ({cue})")
+            if _DONE.search(text):  # "小周帮我弄好了": help received, told
+                return GateResult("statement", 0.0, f"report of help received ({cue})")
+            # "谁来" seeks a member; "帮我查下订单" may be meant for the staff the bot speaks for
+            kind: Kind = "members" if cue == "question word 谁" else "request"
+            return GateResult(kind, 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")
     if _TO_MEMBERS.match(text) or _IN_PERSON.match(text):
         return GateResult("chitchat", 0.0, "talk to the other members, no question")
