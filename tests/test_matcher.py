@@ -331,3 +331,17 @@ def test_done_reports_are_not_questions(text):
     from bot.faq.normalize import normalize
 
     assert not classify(normalize(text)).is_question
+
+
+def test_faq_ask_explains_the_decision(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    faq_file = Path(__file__).resolve().parents[1] / "faq.yaml"
+    out = CliRunner().invoke(main, ["faq", "ask", str(faq_file), "刚换了个手机，轻跑死活登不上去"])
+    assert out.exit_code == 0, out.output
+    assert "decision: suggest" in out.output and "margin" in out.output and "coverage" in out.output
+    assert "why:      close second" in out.output and "app-login" in out.output
+    quiet = CliRunner().invoke(main, ["faq", "ask", str(faq_file), "哈哈哈"])
+    assert "decision: none" in quiet.output and "chit-chat" in quiet.output and "coverage" not in quiet.output

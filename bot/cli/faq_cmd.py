@@ -51,8 +51,9 @@ def check(faq: Path, bot_name: str | None) -> None:
 
 def explain(text: str, result: MatchResult) -> str:
     """The decision in words an operator reads."""
+    covered = "" if result.coverage is None else f"   coverage {result.coverage:.0%}"
     lines = [f"message:  {text}", f"decision: {result.action}   score {result.score:.2f}   "
-             f"margin {result.margin:.2f}"]
+             f"margin {result.margin:.2f}{covered}"]
     if result.action == "answer" and result.entry:
         lines.append(f"answers:  {result.entry.id}: {result.entry.question}")
     elif result.action == "suggest":

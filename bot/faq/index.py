@@ -35,6 +35,8 @@ class MatchResult:
     """Why the matcher decided this, in words an operator reads ("chit-chat", "close second" ...)."""
     is_question: bool = False
     """Whether the message reads as a question or request (used for "unanswered" and off-hours replies)."""
+    coverage: float | None = None
+    """Share of the message's topic words the best entry explains (None if the decision came first)."""
 
     def to_record(self, text: str) -> dict[str, object]:
         """The line ``qunbot faq match`` prints (interfaces.md)."""

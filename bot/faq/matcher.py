@@ -439,10 +439,13 @@ class MatcherIndex:
         second = cands[1].score if len(cands) > 1 else 0.0
         margin = best - second
 
+        cov: float | None = None
+
         def result(action: str, reason: str) -> MatchResult:
             entry = cands[0].entry if cands and action != "none" else None
             sugg = tuple(c.entry for c in cands if c.score >= p.suggest_ratio * best) if action != "none" else ()
-            return MatchResult(action, entry, best, sugg, cands, margin, reason, gate.is_question)  # type: ignore[arg-type]
+            return MatchResult(action, entry, best, sugg, cands, margin, reason,  # type: ignore[arg-type]
+                               gate.is_question, cov)
 
         if not gate.is_question and not (addressed and gate.kind == "statement"):
             return result("none", gate.reason)
