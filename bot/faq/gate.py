@@ -50,9 +50,13 @@ _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[
 _UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要)了$")
 # "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
 _ALTERNATIVE = re.compile(
-    r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太])[\u4e00-\u9fff]"
-    r"|是[^，,。！!？?]{1,12}还是(?![不没空])[\u4e00-\u9fff]"  # 是A还是B: 是补差价还是得重新买
+    r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太有])[\u4e00-\u9fff][^，,。]*(?<!的)$"
+    r"|是[^，,。！!？?]{1,12}还是(?![不没空有])[\u4e00-\u9fff]"  # 是A还是B: 是补差价还是得重新买
 )
+# "在家休息呢", "在开会呢": 呢 after 在 + verb tells what someone is doing, it asks nothing
+_ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
+# "…，哈哈": a message that ends laughing is banter, whatever words it quotes
+_LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
@@ -117,6 +121,8 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
             if c.endswith(p) and len(c) > len(p):
                 # "不" and "没" end a question only after a verb phrase: 能反悔不, 截单了没
                 if p in ("不", "没", "否", "未") and len(c) < 3:
+                    continue
+                if p == "呢" and _ONGOING.search(c):  # 在家休息呢: what someone is doing
                     continue
                 return f"particle {p}"
     if _A_NOT_A.search(text):
@@ -186,6 +192,8 @@ def classify(norm: Normalized) -> GateResult:
     clauses = [c for c in _CLAUSES.split(text) if c]
     if _chitchat_only(clauses):
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
+    if _LAUGHING_END.search(text) and not norm.mentions_bot and not norm.mentions:
+        return GateResult("chitchat", 0.0, "banter (ends laughing)")
     cue = _question_cue(text, clauses)
     if cue:
         if _IN_PERSON.match(text):

@@ -12,8 +12,7 @@ How a message is scored:
    words the entry explains: as words, synonym groups or text of its phrasings, tags and answer;
    grammar words ignored; words said only in clauses that do not ask weigh less) choose answer,
    suggest or none. The answer bar rests on the scale-free margin and coverage, since the score's
-   scale varies between FAQs. A per-FAQ classifier re-ranks the candidates; when its favourite is the
-   first entry by a wide lead, the two rankers agree and a small similarity margin is no bar.
+   scale varies between FAQs. A per-FAQ classifier re-ranks the candidates.
 """
 
 from __future__ import annotations
@@ -107,12 +106,6 @@ class Params:
     candidates (0: similarity only); the scores the thresholds read stay similarities."""
     classifier_lambda: float = 0.3
     """Ridge penalty of the classifier."""
-    agree_margin: float = 0.4
-    """A message whose best entry is also the classifier's favourite by this lead (on its 0-1 class
-    scale) over the classifier's second, and that the entry covers, is answered even when the
-    similarity margin is small."""
-    agree_coverage: float = 0.6
-    """The coverage such an answer needs (two rankers agreeing are surer than one)."""
     classifier_answer: float = 1.0
     """Weight of the answer's sentences as training examples (a phrasing weighs 1)."""
 
@@ -335,15 +328,9 @@ class MatcherIndex:
         return self._score_terms(self.query_terms(normalize(text, self.bot_names).text))
 
     def _score_terms(self, t: Terms) -> list[tuple[int, float]]:
-        return self._rank(t)[0]
-
-    def _rank(self, t: Terms) -> tuple[list[tuple[int, float]], float | None]:
-        """The best entries (entry index, similarity) in the order the classifier-blended score puts
-        them, and how far the classifier's own favourite leads its runner-up when that favourite is
-        also the first entry here (None when they disagree or there is no classifier)."""
         keys = list(_keys(t))
         if not keys:
-            return [], None
+            return []
         qs = self.params.query_share
         norms = dict.fromkeys(NAMESPACES, 0.0)
         weights = []
@@ -362,7 +349,7 @@ class MatcherIndex:
                 idx_parts.append(self.indices[a:b])
                 val_parts.append(self.data[a:b] * (v / norms[k[0]] ** qs))
         if not idx_parts:
-            return [], None
+            return []
         acc = np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=self.n_docs)
         n_phr = self.n_phrasing_docs
         score = np.maximum.reduceat(acc[:n_phr], self.entry_starts) + acc[n_phr:]
@@ -376,12 +363,11 @@ class MatcherIndex:
                 k = min(self.top_k, len(score))
                 top = np.argpartition(rank, -k)[-k:]
                 top = top[np.argsort(-rank[top])]
-                ranked = [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
-                return ranked, _agreement(extra, ranked[0][0]) if ranked else None
+                return [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
         k = min(self.top_k, len(score))
         top = np.argpartition(score, -k)[-k:]
         top = top[np.argsort(-score[top])]
-        return [(int(e), float(score[e])) for e in top if score[e] > 0], None
+        return [(int(e), float(score[e])) for e in top if score[e] > 0]
 
     def _context_words(self, text: str, t: Terms) -> frozenset[str]:
         """Words only in the clauses that do not ask (the member's situation, not the question)."""
@@ -432,7 +418,7 @@ class MatcherIndex:
         gate = classify(norm)
         addressed = addressed or norm.mentions_bot or _looks_like_bot(norm.mentions)
         terms = self.query_terms(norm.text)
-        ranked, agreement = self._rank(terms) if norm.text else ([], None)
+        ranked = self._score_terms(terms) if norm.text else []
         entries = self.faq.entries
         cands = tuple(Candidate(entries[e], min(1.0, s)) for e, s in ranked[:3])
         best = cands[0].score if cands else 0.0
@@ -479,22 +465,9 @@ class MatcherIndex:
                        for e, s in ranked[:3] if s >= p.suggest_ratio * best)
         ):
             return result("none", "weak match, message mostly about something else")
-        if agreement is not None and agreement >= p.agree_margin and cov >= p.agree_coverage:
-            # the similarity's best entry is also, by a wide lead, the classifier's: two rankers that
-            # read the FAQ differently agree, which a close similarity margin alone cannot show
-            return result("answer", "similarity and classifier agree")
         if best >= p.answer_at + shift:
             return result("suggest", "part of the message not covered: suggest" if leads else "close second: suggest")
         return result("suggest", "unsure: suggest")
-
-
-def _agreement(extra: np.ndarray, first: int) -> float | None:
-    """The classifier's lead of ``first`` over its next-best entry, if ``first`` is its favourite."""
-    if len(extra) < 2:
-        return None
-    two = np.argpartition(-extra, 1)[:2]
-    a, b = (two[0], two[1]) if extra[two[0]] >= extra[two[1]] else (two[1], two[0])
-    return float(extra[a] - extra[b]) if int(a) == first else None
 
 
 def _key_list(t: Terms) -> list[str]:
