@@ -50,7 +50,7 @@ _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[
 _UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要)了$")
 # "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
 _ALTERNATIVE = re.compile(
-    r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太有])[\u4e00-\u9fff][^，,。]*(?<!的)$"
+    r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太有])[\u4e00-\u9fff].*(?<!的)$"
     r"|是[^，,。！!？?]{1,12}还是(?![不没空有])[\u4e00-\u9fff]"  # 是A还是B: 是补差价还是得重新买
 )
 # "在家休息呢", "在开会呢": 呢 after 在 + verb tells what someone is doing, it asks nothing
@@ -127,7 +127,7 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 return f"particle {p}"
     if _A_NOT_A.search(text):
         return "a-not-a question"
-    if _ALTERNATIVE.search(text):
+    if any(_ALTERNATIVE.search(c) for c in clauses):
         return "alternative question (还是)"
     for w in _question_words():  # stable: longest first
         if w in text:
