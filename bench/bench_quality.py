@@ -3,9 +3,8 @@
 The sets: the project's own, written for checking by someone who saw neither the matcher nor the dev
 sets (``bench/eval/``: the bundled running club's FAQ, a gym chain's and a children's coding school's,
 domains the matcher was not developed on), and the dev bench (``../shared/faq-bench``) when it lies
-beside the checkout. Prints the bench's six metrics, and
-how often the right entry ranks first and among the first three (what a better answer rule could
-reach at most).
+beside the checkout. Prints the bench's six metrics, and how often the right entry ranks first and
+among the first three (what a better answer rule could reach at most).
 
 Usage: .venv/bin/python bench/bench_quality.py [--json]
 """

@@ -145,14 +145,14 @@ def asking_clauses(text: str) -> list[str]:
     return asking if len(asking) < len(clauses) else []
 
 
-def _only_personal_cues(text: str, clauses: list[str]) -> bool:
-    """The message's question words all ask a person in the group (谁来, 帮我 ...), none the FAQ.
-    谁 asks the members only as a subject (谁来, 谁能帮我); as an object or in 谁是 (班主任是谁, 可以问谁,
-    谁是班主任) it asks who is in charge, which an FAQ answers."""
-    words = [w for w in question_cues().get("word", frozenset()) if w in text]
+def _personal_cues(text: str, clauses: list[str]) -> frozenset[str]:
+    """The message's question words when they all ask a person in the group (谁来, 帮我 ...) and none
+    the FAQ; empty otherwise. 谁 asks the members only as a subject (谁来, 谁能帮我); as an object or in
+    谁是 (班主任是谁, 可以问谁, 谁是班主任) it asks who is in charge, which an FAQ answers."""
+    words = frozenset(w for w in question_cues().get("word", frozenset()) if w in text)
     if "谁" in words and not any(c.startswith(("谁", "有谁")) and not c.startswith("谁是") for c in clauses):
-        return False
-    return bool(words) and all(w in _PERSONAL_WORDS for w in words)
+        return frozenset()
+    return words if words <= _PERSONAL_WORDS else frozenset()
 
 
 def _chitchat_only(clauses: list[str]) -> bool:
@@ -202,11 +202,12 @@ def classify(norm: Normalized) -> GateResult:
             return GateResult("members", 0.5, f"question to the other members ({cue})")
         if _ADMIRING.search(text):
             return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")
-        if cue.startswith("question word") and _only_personal_cues(text, clauses):
+        personal = _personal_cues(text, clauses) if cue.startswith("question word") else frozenset()
+        if personal:
             if _DONE.search(text):  # "小周帮我弄好了": help received, told
                 return GateResult("statement", 0.0, f"report of help received ({cue})")
             # "谁来" seeks a member; "帮我查下订单" may be meant for the staff the bot speaks for
-            kind: Kind = "members" if cue == "question word 谁" else "request"
+            kind: Kind = "members" if personal == {"谁"} else "request"
             return GateResult(kind, 0.7, f"request to a member ({cue})")
         return GateResult("question", 1.0, f"question ({cue})")
     if _TO_MEMBERS.match(text) or _IN_PERSON.match(text):

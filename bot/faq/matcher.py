@@ -514,7 +514,8 @@ def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable
     strings recur in every FAQ and, made words, would hide 卡 and 怎么 from the matcher."""
     freq = seg.frequencies
     stop = stopwords()
-    edge = frozenset(w for w in stop | function_words() | grammar_words() if len(w) == 1)
+    stop_chars = frozenset(w for w in stop if len(w) == 1)
+    edge = stop_chars | frozenset(w for w in function_words() | grammar_words() if len(w) == 1)
     counts: Counter[str] = Counter()  # in how many entries each string occurs whole
     for e in faq.entries:
         seen: set[str] = set()
@@ -527,7 +528,7 @@ def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable
                              if not cut[i] and not cut[i + n]])
         counts.update(seen)
     recurring = [g for g, c in counts.items()
-                 if c >= 2 and g not in stop and edge.isdisjoint((g[0], g[-1])) and not any(ch in stop for ch in g)]
+                 if c >= 2 and g not in stop and stop_chars.isdisjoint(g) and edge.isdisjoint((g[0], g[-1]))]
     return seg.only_single_chars_among(recurring)
 
 

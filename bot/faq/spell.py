@@ -41,8 +41,9 @@ class HomophoneFixer:
         self.known = known
         self.keep = keep
         self.alone = alone
-        counts = Counter(_pairs(texts if words is None else words))
-        self.bigrams = set(_pairs(texts)) | counts.keys() if words is not None else counts.keys()
+        text_pairs = Counter(_pairs(texts))
+        counts = text_pairs if words is None else Counter(_pairs(words))
+        self.bigrams = text_pairs.keys() | counts.keys()
         by_sound: dict[str, list[str]] = {}
         # most frequent first; ties in order of first occurrence
         for bg, n in sorted(counts.items(), key=lambda kv: -kv[1]):
