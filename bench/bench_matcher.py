@@ -1,4 +1,7 @@
-"""Benchmark of the FAQ matcher on synthetic FAQs (1,000 and 10,000 entries).
+"""Benchmark of the FAQ matcher on synthetic FAQs (1,000 and 10,000 entries), on words alone.
+
+The sentence model that the matcher asks when words leave a question open is measured apart, in
+``bench_semantic.py``: embedding 40,000 synthetic phrasings would take this script minutes.
 
 Measures, on one core: per-message p50/p99 latency after warm-up, index build time and the memory the
 index adds (tracemalloc), and the cold start of ``qunbot faq ask`` (a subprocess; skipped if the command
@@ -26,8 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.faq.matcher import build_index  # noqa: E402
+from bot.faq.matcher import MatcherIndex, Params  # noqa: E402
+from bot.faq.matcher import build_index as build_any  # noqa: E402
 from bot.faq.model import Faq, FaqEntry  # noqa: E402
+
+
+def build_index(faq: Faq, bot_names: tuple[str, ...] = ()) -> MatcherIndex:
+    return build_any(faq, bot_names=bot_names, params=Params(semantic=False))
 
 
 def _split(text: str, sep: str) -> tuple[str, ...]:

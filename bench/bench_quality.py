@@ -4,7 +4,7 @@ The sets: the project's own, written for checking by someone who saw neither the
 sets (``bench/eval/``: the bundled running club's FAQ, a gym chain's and a children's coding school's,
 domains the matcher was not developed on), and the dev bench (``../shared/faq-bench``) when it lies
 beside the checkout. Prints the bench's six metrics, and how often the right entry ranks first and
-among the first three (what a better answer rule could reach at most).
+among the first three (what a better answer rule could reach at most), by words and meaning together.
 
 Usage: .venv/bin/python bench/bench_quality.py [--json]
 """
@@ -40,7 +40,7 @@ def measure(faq_path: Path, queries_path: Path) -> dict[str, float]:
     rows = [json.loads(x) for x in queries_path.read_text(encoding="utf-8").splitlines() if x.strip()]
     out = dict(evaluate(index, rows).metrics)
     paraphrases = [r for r in rows if r["kind"] == "paraphrase"]
-    ranks = [[index.faq.entries[e].id for e, _ in index.scores(r["text"])[:3]] for r in paraphrases]
+    ranks = [[index.faq.entries[e].id for e in index.ranking(r["text"])[:3]] for r in paraphrases]
     out["top1"] = round(100.0 * sum(r[:1] == [p["expect"]] for r, p in zip(ranks, paraphrases, strict=True))
                         / len(paraphrases), 1)
     out["top3"] = round(100.0 * sum(p["expect"] in r for r, p in zip(ranks, paraphrases, strict=True))

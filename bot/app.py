@@ -72,9 +72,10 @@ def default_timed(config: Config) -> list[TimedSource]:
 
 
 def build_faq_index(config: Config, faq_path: str | None = None) -> FaqIndex:
-    from bot.faq.matcher import build_index
+    from bot.faq.matcher import Params, build_index
 
-    return build_index(load_faq(faq_path or config.faq_path), bot_names=(config.bot.name,))
+    return build_index(load_faq(faq_path or config.faq_path), bot_names=(config.bot.name,),
+                       params=Params(semantic=config.matching.semantic))
 
 
 @dataclass(frozen=True, slots=True)

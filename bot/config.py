@@ -104,6 +104,8 @@ class OutboxSection(Strict):
 class MatchingSection(Strict):
     choice_minutes: float = Field(5, gt=0)
     """How long a "did you mean" list stays open for a number reply."""
+    semantic: bool = True
+    """Ask the bundled sentence model when words leave a question open (off: words only, faster)."""
 
 
 class ScheduleSection(Strict):

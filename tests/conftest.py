@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from bot.faq.semantic import CACHE_ENV
 
 FAQ_YAML = """\
 entries:
@@ -58,6 +61,12 @@ service_hours:
 outbox:
   jitter_seconds: 0
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One embedding cache for the whole run, never the user's own (``~/.cache/qunbot``)."""
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("embeddings"))
 
 
 @pytest.fixture

@@ -125,8 +125,9 @@ def test_coverage_reads_the_entry_text(index):
 def test_weak_match_about_something_else_gets_nothing():
     # shares one word with an entry, but is mostly about something the FAQ does not know: quiet at a
     # coverage bar of a third (problem reports, wishes and keywords always have it; clear questions
-    # have a fifth by default, see the next test)
-    params = Params(suggest_coverage_question=Params().suggest_coverage)
+    # have a fifth by default, see the next test); words only: the sentence model would offer the opening
+    # hours, close in meaning (see test_semantic.py)
+    params = Params(suggest_coverage_question=Params().suggest_coverage, semantic=False)
     r = build_index(_faq(), params=params).match("楼下新开的奶茶店几点关门呀")
     assert r.score >= Params().suggest_at  # close enough to the opening-hours entry to be weighed
     assert r.action == "none" and "something else" in r.reason
@@ -137,8 +138,9 @@ def test_clear_questions_get_choices_more_readily():
     entry among the choices) without replying to more chit-chat."""
     faq = load_faq(OWN_SETS / "faq_gym.yaml")
     rows = [json.loads(x) for x in (OWN_SETS / "gym.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    default = evaluate(build_index(faq), rows).metrics
-    strict = evaluate(build_index(faq, params=Params(suggest_coverage_question=0.35)), rows).metrics
+    words = Params(semantic=False)  # the sentence model's choices would hide the difference
+    default = evaluate(build_index(faq, params=words), rows).metrics
+    strict = evaluate(build_index(faq, params=dataclasses.replace(words, suggest_coverage_question=0.35)), rows).metrics
     assert default["helped"] >= strict["helped"] + 2.0
     assert default["chitchat_reply"] <= strict["chitchat_reply"]
 
@@ -153,8 +155,9 @@ def test_synonyms_from_faq_yaml(tmp_path: Path):
         encoding="utf-8",
     )
     faq = load_faq(path)
-    with_syn = build_index(faq).match("一对一多少钱？")
-    without = build_index(dataclasses.replace(faq, synonyms=(), by_id={})).match("一对一多少钱？")
+    words = Params(semantic=False)  # the word evidence itself, before the sentence model reorders
+    with_syn = build_index(faq, params=words).match("一对一多少钱？")
+    without = build_index(dataclasses.replace(faq, synonyms=(), by_id={}), params=words).match("一对一多少钱？")
     assert with_syn.candidates[0].entry.id == "coach"
     assert without.candidates[0].entry.id != "coach"
 
@@ -214,8 +217,8 @@ def test_dev_bench(name: str, tmp_path: Path):
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 5.0
-    assert m["helped"] >= 85.0
-    assert m["answer_acc"] >= 33.0
+    assert m["helped"] >= 89.0
+    assert m["answer_acc"] >= 36.0
 
 
 def test_classifier_trained_for_small_faq_and_optional() -> None:
@@ -264,8 +267,8 @@ def test_own_labelled_sets(faq_file: Path, queries: Path):
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 7.5
-    assert m["helped"] >= 70.0
-    assert m["answer_acc"] >= 18.0
+    assert m["helped"] >= 84.0
+    assert m["answer_acc"] >= 20.0
 
 
 @pytest.mark.parametrize(("text", "asks"), [

@@ -59,6 +59,8 @@ def explain(text: str, result: MatchResult) -> str:
     elif result.action == "suggest":
         offers = " | ".join(f"{i}. {e.question}" for i, e in enumerate(result.suggestions, 1))
         lines.append(f"offers:   {offers}")
+    if result.closest:
+        lines.append("meaning:  " + " | ".join(f"{e.id} {cos:.3f}" for e, cos in result.closest))
     lines.append(f"why:      {result.reason or '-'}")
     if result.candidates:
         lines.append("top 3:")

@@ -37,6 +37,8 @@ class MatchResult:
     """Whether the message reads as a question or request (used for "unanswered" and off-hours replies)."""
     coverage: float | None = None
     """Share of the message's topic words the best entry explains (None if the decision came first)."""
+    closest: tuple[tuple[FaqEntry, float], ...] = ()
+    """The entries closest in meaning, with the sentence model's cosine (empty when it was not asked)."""
 
     def to_record(self, text: str) -> dict[str, object]:
         """The line ``qunbot faq match`` prints (interfaces.md)."""

@@ -32,7 +32,8 @@ from bot.faq.gate import GateResult, asking_clauses, classify
 from bot.faq.index import Candidate, MatchResult
 from bot.faq.lexicon import background_freq, build_synonyms, function_words, grammar_words, stopwords
 from bot.faq.model import Faq
-from bot.faq.normalize import normalize
+from bot.faq.normalize import Normalized, normalize
+from bot.faq.semantic import SemanticIndex, default_embedder
 from bot.faq.spell import HomophoneFixer
 from bot.faq.tokenize import Segmenter
 
@@ -108,6 +109,22 @@ class Params:
     """Ridge penalty of the classifier."""
     classifier_answer: float = 1.0
     """Weight of the answer's sentences as training examples (a phrasing weighs 1)."""
+    semantic: bool = True
+    """Ask the sentence model (``semantic.py``) when word evidence does not settle a question."""
+    semantic_scale: float = 0.05
+    """Cosine gap to the model's best entry that costs a candidate as much as the whole word score:
+    the model's cosines crowd in a narrow band (0.85-0.95), so small gaps mean a lot."""
+    semantic_suggest_at: float = 0.90
+    """A clear question the words cannot place is still offered the entries closest in meaning from
+    this cosine on (chit-chat peaks near 0.89, questions the FAQ covers near 0.93)."""
+    semantic_unclear_extra: float = 0.04
+    """Problem reports, wishes and bare keywords need this much more cosine for those choices."""
+    semantic_answer_at: float = 0.92
+    semantic_lead: float = 0.04
+    """A close second on words is answered when the words explain the message (coverage) and the model
+    puts the same entry first, from ``semantic_answer_at`` on and this much ahead of the next."""
+    semantic_band: float = 0.02
+    """Those choices are the entries within this cosine of the closest one (at most 3)."""
 
 
 class MatcherIndex:
@@ -141,6 +158,9 @@ class MatcherIndex:
         self._bg_log_total = math.log(max(bg_total, 2))
         self._bg_span = max(1e-9, self._bg_log_total - math.log(max(1, min(bg_freq.values(), default=1))))
         self._build()
+        self.semantic: SemanticIndex | None = None
+        if p.semantic and (embedder := default_embedder()) is not None:
+            self.semantic = SemanticIndex(embedder, [[self._norm(t) for t in e.phrasings] for e in faq.entries])
 
     # -- build -------------------------------------------------------------------------------------
     def _vocabulary(self) -> Iterable[str]:
@@ -328,9 +348,15 @@ class MatcherIndex:
         return self._score_terms(self.query_terms(normalize(text, self.bot_names).text))
 
     def _score_terms(self, t: Terms) -> list[tuple[int, float]]:
+        vec = self._vectors(t)
+        return self._top(*vec) if vec else []
+
+    def _vectors(self, t: Terms) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per entry: the similarity (what thresholds read) and the rank score (similarity mixed with
+        the classifier: what orders the candidates). None without any known term."""
         keys = list(_keys(t))
         if not keys:
-            return []
+            return None
         qs = self.params.query_share
         norms = dict.fromkeys(NAMESPACES, 0.0)
         weights = []
@@ -349,7 +375,7 @@ class MatcherIndex:
                 idx_parts.append(self.indices[a:b])
                 val_parts.append(self.data[a:b] * (v / norms[k[0]] ** qs))
         if not idx_parts:
-            return []
+            return None
         acc = np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=self.n_docs)
         n_phr = self.n_phrasing_docs
         score = np.maximum.reduceat(acc[:n_phr], self.entry_starts) + acc[n_phr:]
@@ -359,15 +385,15 @@ class MatcherIndex:
                 g = self.params.classifier_weight
                 # the classifier reorders; the reported scores stay similarities, so the decision
                 # thresholds keep their scale (and a reordered pair can show a negative margin)
-                rank = (1.0 - g) * score + g * np.maximum(extra, 0.0)
-                k = min(self.top_k, len(score))
-                top = np.argpartition(rank, -k)[-k:]
-                top = top[np.argsort(-rank[top])]
-                return [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
+                return score, (1.0 - g) * score + g * np.maximum(extra, 0.0)
+        return score, score
+
+    def _top(self, score: np.ndarray, rank: np.ndarray) -> list[tuple[int, float]]:
+        """The best ``top_k`` entries by ``rank`` with evidence, as (entry, similarity)."""
         k = min(self.top_k, len(score))
-        top = np.argpartition(score, -k)[-k:]
-        top = top[np.argsort(-score[top])]
-        return [(int(e), float(score[e])) for e in top if score[e] > 0]
+        top = np.argpartition(rank, -k)[-k:]
+        top = top[np.argsort(-rank[top])]
+        return [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
 
     def _context_words(self, text: str, t: Terms) -> frozenset[str]:
         """Words only in the clauses that do not ask (the member's situation, not the question)."""
@@ -413,30 +439,84 @@ class MatcherIndex:
         return j < b and int(self.indices[j]) == doc
 
     def match(self, text: str, *, addressed: bool = False) -> MatchResult:
-        p = self.params
         norm = normalize(text, self.bot_names)
         gate = classify(norm)
         addressed = addressed or norm.mentions_bot or _looks_like_bot(norm.mentions)
         terms = self.query_terms(norm.text)
-        ranked = self._score_terms(terms) if norm.text else []
+        vec = self._vectors(terms) if norm.text else None
+        ranked = self._top(*vec) if vec else []
+        asks = gate.is_question or (addressed and gate.kind == "statement")
+        if not asks or (gate.kind == "personal" and not addressed):
+            return self._result(ranked, gate, "none", gate.reason)
+        res = self._decide(norm, gate, terms, ranked, addressed)
+        if res.action == "answer" or vec is None or self.semantic is None:
+            return res
+        # words left it open: ask the sentence model, which reorders the candidates by meaning
+        sims = self.semantic.similarities(norm.text)
+        return self._decide(norm, gate, terms, ranked, addressed, sims, self._fuse(vec, sims))
+
+    def _fuse(self, vec: tuple[np.ndarray, np.ndarray], sims: np.ndarray) -> list[tuple[int, float]]:
+        """The best ``top_k`` entries by words and meaning together, as (entry, word similarity)."""
+        score, rank = vec
+        fused = rank / max(float(rank.max()), 1e-9) + (sims - float(sims.max())) / self.params.semantic_scale
+        fused = np.where(score > 0, fused, fused - 1.0)  # entries with no shared evidence stay behind
+        return [(int(e), float(score[e])) for e in np.argsort(-fused)[:self.top_k]]
+
+    def ranking(self, text: str) -> list[int]:
+        """Entry indexes, best first, by words and (when loaded) meaning: for measuring, since it always
+        asks the sentence model, which ``match`` does only when words leave a question open."""
+        norm = normalize(text, self.bot_names).text
+        vec = self._vectors(self.query_terms(norm)) if norm else None
+        if vec is None:
+            return []
+        if self.semantic is None:
+            return [e for e, _ in self._top(*vec)]
+        return [e for e, _ in self._fuse(vec, self.semantic.similarities(norm))]
+
+    def _result(self, ranked: Sequence[tuple[int, float]], gate: GateResult, action: str, reason: str,
+                cov: float | None = None, chosen: Sequence[int] | None = None,
+                sims: np.ndarray | None = None) -> MatchResult:
+        """The result for ``ranked`` candidates; ``chosen`` entries, when given, are the suggestions."""
         entries = self.faq.entries
         cands = tuple(Candidate(entries[e], min(1.0, s)) for e, s in ranked[:3])
         best = cands[0].score if cands else 0.0
-        second = cands[1].score if len(cands) > 1 else 0.0
-        margin = best - second
+        margin = best - (cands[1].score if len(cands) > 1 else 0.0)
+        entry = cands[0].entry if cands and action != "none" else None
+        cut = self.params.suggest_ratio * max((c.score for c in cands), default=0.0)
+        sugg = tuple(c.entry for c in cands if c.score >= cut) if action != "none" else ()
+        if chosen is not None:
+            sugg = tuple(entries[e] for e in chosen)
+            entry = sugg[0] if sugg else None
+        closest = () if sims is None else tuple((entries[int(e)], float(sims[e])) for e in np.argsort(-sims)[:3])
+        return MatchResult(action, entry, best, sugg, cands, margin, reason,  # type: ignore[arg-type]
+                           gate.is_question, cov, closest)
 
+    def _decide(self, norm: Normalized, gate: GateResult, terms: Terms, ranked: Sequence[tuple[int, float]],
+                addressed: bool, sims: np.ndarray | None = None,
+                shown: Sequence[tuple[int, float]] | None = None) -> MatchResult:
+        """Answer, suggest or none for a message the gate let through. ``ranked``: the candidates by
+        words, which alone may be answered; ``sims`` and ``shown``: the sentence model's cosines and
+        the candidates reordered with them, which are what a member is offered."""
+        p = self.params
+        shown = shown or ranked
+        best = ranked[0][1] if ranked else 0.0
+        margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
         cov: float | None = None
 
         def result(action: str, reason: str) -> MatchResult:
-            entry = cands[0].entry if cands and action != "none" else None
-            sugg = tuple(c.entry for c in cands if c.score >= p.suggest_ratio * best) if action != "none" else ()
-            return MatchResult(action, entry, best, sugg, cands, margin, reason,  # type: ignore[arg-type]
-                               gate.is_question, cov)
+            return self._result(ranked if action == "answer" else shown, gate, action, reason, cov, sims=sims)
 
-        if not gate.is_question and not (addressed and gate.kind == "statement"):
-            return result("none", gate.reason)
-        if gate.kind == "personal" and not addressed:
-            return result("none", gate.reason)
+        def quiet(reason: str) -> MatchResult:
+            """None, unless the sentence model finds the question close in meaning to some entries
+            (words failed: "门口的机器认不出我的脸" shares no word with "刷脸进不了门怎么办")."""
+            if sims is not None and gate.kind not in ("members", "personal") and not (norm.mentions and not addressed):
+                top = np.argsort(-sims)[:3]
+                bar = p.semantic_suggest_at + (0.0 if gate.kind == "question" else p.semantic_unclear_extra)
+                if sims[top[0]] >= bar:
+                    near = [int(e) for e in top if sims[e] >= sims[top[0]] - p.semantic_band]
+                    return self._result(shown, gate, "suggest", "close in meaning: suggest", cov, near, sims)
+            return result("none", reason)
+
         # stricter for problem reports, wishes and bare keywords; looser when the bot is @mentioned;
         # stricter when the message @mentions someone else (talk between members)
         shift = 0.0
@@ -447,11 +527,19 @@ class MatcherIndex:
         elif norm.mentions:
             shift += p.other_mention_extra
         if best < p.suggest_at + shift:
-            return result("none", "score below threshold")
+            return quiet("score below threshold")
         cov = self.coverage(terms, ranked[0][0], context=self._context_words(norm.text, terms))
         leads = margin >= max(p.margin + shift, p.relative_margin * best)
-        if best >= p.answer_at + shift and leads and cov >= p.coverage:
+        if best >= p.answer_at + shift and cov >= p.coverage and leads:
             return result("answer", "confident match")
+        if sims is not None and shown[0][1] >= p.answer_at + shift and _meaning_leads(sims, shown[0][0], p):
+            # words found it close, meaning sets it apart: the entry first by both, if its words explain the message
+            pick = shown[0][0]
+            pick_cov = cov if pick == ranked[0][0] else self.coverage(
+                terms, pick, context=self._context_words(norm.text, terms))
+            if pick_cov >= p.coverage:
+                cov = pick_cov
+                return self._result(shown, gate, "answer", "close second, settled by meaning", cov, sims=sims)
         if gate.kind == "members" and not addressed:
             # asked of the other members ("谁来", "有没有杭州的同学"): the FAQ speaks only when sure
             return result("none", "asks the other members, not the FAQ")
@@ -459,15 +547,24 @@ class MatcherIndex:
         # and not when the message talks to another member
         # a clear question (not a problem report, wish or bare keyword) needs less of that
         bar = p.suggest_coverage_question if gate.kind == "question" else p.suggest_coverage
+        top = shown[0][1]
         if best < p.suggest_confident + shift and (
             (norm.mentions and not addressed)
             or not any(self.coverage(terms, e) >= bar
-                       for e, s in ranked[:3] if s >= p.suggest_ratio * best)
+                       for e, s in shown[:3] if s >= p.suggest_ratio * max(best, top))
         ):
-            return result("none", "weak match, message mostly about something else")
+            return quiet("weak match, message mostly about something else")
         if best >= p.answer_at + shift:
             return result("suggest", "part of the message not covered: suggest" if leads else "close second: suggest")
         return result("suggest", "unsure: suggest")
+
+
+def _meaning_leads(sims: np.ndarray, entry: int, p: Params) -> bool:
+    """Whether the sentence model, too, puts ``entry`` first, close in meaning and clearly ahead."""
+    if len(sims) < 2 or int(np.argmax(sims)) != entry:
+        return False
+    second = float(np.partition(sims, -2)[-2])
+    return float(sims[entry]) >= p.semantic_answer_at and float(sims[entry]) - second >= p.semantic_lead
 
 
 def _key_list(t: Terms) -> list[str]:

