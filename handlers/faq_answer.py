@@ -1,4 +1,7 @@
-"""FAQ answering: answer when sure, offer numbered choices when unsure, silence otherwise."""
+"""FAQ answering: answer when sure, offer numbered choices when unsure, silence otherwise.
+
+Choices the matcher offers on meaning alone (``MatchResult.tentative``) do not end the dispatch: the
+unanswered recorder and the fallback run after them as after silence."""
 
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ class FaqAnswer:
             entries = tuple(result.suggestions[:3])
             expires = ctx.now + timedelta(minutes=ctx.config.matching.choice_minutes)
             ctx.memory.choices[(event.room or "", event.sender)] = PendingChoice(entries, expires, event.id)
+            choices = reply_to(event, choices_text(entries), "suggest")
+            if result.tentative:
+                # offered on meaning alone: still unanswered for the operators, and the fallback still
+                # says when a person replies
+                return reply(choices, stop=False)
             ctx.scratch["answered"] = "suggest"
-            return reply(reply_to(event, choices_text(entries), "suggest"))
+            return reply(choices)
         return None

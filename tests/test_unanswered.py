@@ -162,3 +162,33 @@ def test_faq_suggest_prints_stubs_for_the_biggest_groups(run, tmp_path):
     [entry] = yaml.safe_load(result.output)["entries"]
     assert entry["question"] == "跑步机上跑能打卡吗？" and entry["similar"] == ["跑步機上跑可以打卡嗎？"]
     assert entry["answer"] == ""
+
+
+def test_choices_offered_on_meaning_alone_still_count_as_unanswered(run):
+    """Words found too little and the sentence model offered its closest entry: the member gets the choice,
+    and still the operators see the question and, off hours, the member hears when a person replies."""
+    text = "付款后隔几天能送出去？"
+    result, url = run(
+        {"ts": MON + "10:00:00+08:00", "text": text},
+        {"ts": MON + "22:00:00+08:00", "sender": "wxid_b", "sender_name": "阿杰", "text": text},
+    )
+    replies = [(a["reason"], a["text"]) for a in result.actions if a["reason"] != "digest"]
+    assert [r for r, _ in replies] == ["suggest", "suggest"]
+    assert "多久发货" in replies[0][1] and "非服务时间" not in replies[0][1]
+    assert "多久发货" in replies[1][1] and "非服务时间" in replies[1][1]  # one message: choice and off-hours note
+    db = Database(url)
+    try:
+        [group] = top_groups(db)
+    finally:
+        db.close()
+    assert group.count == 2 and group.text == text
+
+
+def test_choices_from_words_are_not_unanswered(run):
+    result, url = run({"ts": MON + "10:00:00+08:00", "text": "下单以后多久能查到物流和发货？"})
+    assert [a["reason"] for a in result.actions if a["reason"] != "digest"] == ["suggest"]
+    db = Database(url)
+    try:
+        assert top_groups(db) == []
+    finally:
+        db.close()

@@ -39,6 +39,9 @@ class MatchResult:
     """Share of the message's topic words the best entry explains (None if the decision came first)."""
     closest: tuple[tuple[FaqEntry, float], ...] = ()
     """The entries closest in meaning, with the sentence model's cosine (empty when it was not asked)."""
+    tentative: bool = False
+    """Choices offered on meaning alone, the words having found too little: the question still counts as
+    unanswered (the operator sees it, the fallback's honest reply still goes out)."""
 
     def to_record(self, text: str) -> dict[str, object]:
         """The line ``qunbot faq match`` prints (interfaces.md)."""

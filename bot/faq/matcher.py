@@ -489,7 +489,7 @@ class MatcherIndex:
             entry = sugg[0] if sugg else None
         closest = () if sims is None else tuple((entries[int(e)], float(sims[e])) for e in np.argsort(-sims)[:3])
         return MatchResult(action, entry, best, sugg, cands, margin, reason,  # type: ignore[arg-type]
-                           gate.is_question, cov, closest)
+                           gate.is_question, cov, closest, tentative=chosen is not None)
 
     def _decide(self, norm: Normalized, gate: GateResult, terms: Terms, ranked: Sequence[tuple[int, float]],
                 addressed: bool, sims: np.ndarray | None = None,
