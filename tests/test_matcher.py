@@ -75,7 +75,8 @@ def test_statement_with_faq_words_gets_nothing(index):
 
 
 def test_close_second_gives_suggestions(index):
-    r = index.match("私教预约？")
+    # close in words and in meaning too ("私教预约？" alone the sentence model reads as booking)
+    r = index.match("私教预约有什么规定？")
     assert r.action == "suggest"
     ids = [e.id for e in r.suggestions]
     assert ids[0] == r.candidates[0].entry.id
@@ -218,7 +219,7 @@ def test_dev_bench(name: str, tmp_path: Path):
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 5.0
     assert m["helped"] >= 89.0
-    assert m["answer_acc"] >= 36.0
+    assert m["answer_acc"] >= 42.0
 
 
 def test_classifier_trained_for_small_faq_and_optional() -> None:
@@ -268,7 +269,7 @@ def test_own_labelled_sets(faq_file: Path, queries: Path):
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 7.5
     assert m["helped"] >= 84.0
-    assert m["answer_acc"] >= 20.0
+    assert m["answer_acc"] >= 24.0
 
 
 @pytest.mark.parametrize(("text", "asks"), [

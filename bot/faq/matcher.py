@@ -37,7 +37,7 @@ from bot.faq.index import Candidate, MatchResult
 from bot.faq.lexicon import background_freq, build_synonyms, function_words, grammar_words, stopwords
 from bot.faq.model import Faq
 from bot.faq.normalize import Normalized, normalize
-from bot.faq.semantic import SemanticIndex, default_embedder
+from bot.faq.semantic import Meaning, SemanticIndex, default_embedder
 from bot.faq.spell import HomophoneFixer
 from bot.faq.tokenize import Segmenter
 
@@ -124,11 +124,22 @@ class Params:
     semantic_unclear_extra: float = 0.04
     """Problem reports, wishes and bare keywords need this much more cosine for those choices."""
     semantic_answer_at: float = 0.92
-    semantic_lead: float = 0.04
+    semantic_lead: float = 0.05
     """A close second on words is answered when the words explain the message (coverage) and the model
-    puts the same entry first, from ``semantic_answer_at`` on and this much ahead of the next."""
+    puts the same entry first (phrasings and answer together, as in the reordering), this much ahead of
+    the next, its closest phrasing at ``semantic_answer_at`` or more."""
+    semantic_explained: float = 0.8
+    semantic_explained_at: float = 0.90
+    semantic_explained_lead: float = 0.02
+    """When the words explain this much of the message (coverage), the model's first entry is answered
+    from a closest-phrasing cosine of ``semantic_explained_at`` and a lead of ``semantic_explained_lead``."""
     semantic_band: float = 0.02
     """Those choices are the entries within this cosine of the closest one (at most 3)."""
+    semantic_answer_weight: float = 1.0
+    """In the reordering, the cosine gap to the best-matching answer counts this much next to the
+    phrasings' gap (the model was trained to match questions with the passages that answer them)."""
+    semantic_answer_chars: int = 200
+    """The start of the answer that is embedded."""
 
 
 class MatcherIndex:
@@ -164,7 +175,8 @@ class MatcherIndex:
         self._build()
         self.semantic: SemanticIndex | None = None
         if p.semantic and (embedder := default_embedder()) is not None:
-            self.semantic = SemanticIndex(embedder, [[self._norm(t) for t in e.phrasings] for e in faq.entries])
+            self.semantic = SemanticIndex(embedder, [[self._norm(t) for t in e.phrasings] for e in faq.entries],
+                                          [self._norm(e.answer)[:p.semantic_answer_chars] for e in faq.entries])
 
     # -- build -------------------------------------------------------------------------------------
     def _vocabulary(self) -> Iterable[str]:
@@ -456,13 +468,16 @@ class MatcherIndex:
         if res.action == "answer" or vec is None or self.semantic is None:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
-        sims = self.semantic.similarities(norm.text)
-        return self._decide(norm, gate, terms, ranked, addressed, sims, self._fuse(vec, sims))
+        meaning = self.semantic.meaning(norm.text)
+        return self._decide(norm, gate, terms, ranked, addressed, meaning, self._fuse(vec, meaning))
 
-    def _fuse(self, vec: tuple[np.ndarray, np.ndarray], sims: np.ndarray) -> list[tuple[int, float]]:
+    def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
         """The best ``top_k`` entries by words and meaning together, as (entry, word similarity)."""
+        p = self.params
         score, rank = vec
-        fused = rank / max(float(rank.max()), 1e-9) + (sims - float(sims.max())) / self.params.semantic_scale
+        sims, answers = meaning.phrasings, meaning.answers
+        gap = (sims - float(sims.max())) + p.semantic_answer_weight * (answers - float(answers.max()))
+        fused = rank / max(float(rank.max()), 1e-9) + gap / p.semantic_scale
         fused = np.where(score > 0, fused, fused - 1.0)  # entries with no shared evidence stay behind
         return [(int(e), float(score[e])) for e in np.argsort(-fused)[:self.top_k]]
 
@@ -475,7 +490,7 @@ class MatcherIndex:
             return []
         if self.semantic is None:
             return [e for e, _ in self._top(*vec)]
-        return [e for e, _ in self._fuse(vec, self.semantic.similarities(norm))]
+        return [e for e, _ in self._fuse(vec, self.semantic.meaning(norm))]
 
     def _result(self, ranked: Sequence[tuple[int, float]], gate: GateResult, action: str, reason: str,
                 cov: float | None = None, chosen: Sequence[int] | None = None,
@@ -496,13 +511,14 @@ class MatcherIndex:
                            gate.is_question, cov, closest, tentative=chosen is not None)
 
     def _decide(self, norm: Normalized, gate: GateResult, terms: Terms, ranked: Sequence[tuple[int, float]],
-                addressed: bool, sims: np.ndarray | None = None,
+                addressed: bool, meaning: Meaning | None = None,
                 shown: Sequence[tuple[int, float]] | None = None) -> MatchResult:
         """Answer, suggest or none for a message the gate let through. ``ranked``: the candidates by
         words, which alone may be answered; ``sims`` and ``shown``: the sentence model's cosines and
         the candidates reordered with them, which are what a member is offered."""
         p = self.params
         shown = shown or ranked
+        sims = meaning.phrasings if meaning is not None else None
         best = ranked[0][1] if ranked else 0.0
         margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
         cov: float | None = None
@@ -536,12 +552,12 @@ class MatcherIndex:
         leads = margin >= max(p.margin + shift, p.relative_margin * best)
         if best >= p.answer_at + shift and cov >= p.coverage and leads:
             return result("answer", "confident match")
-        if sims is not None and shown[0][1] >= p.answer_at + shift and _meaning_leads(sims, shown[0][0], p):
+        if meaning is not None:
             # words found it close, meaning sets it apart: the entry first by both, if its words explain the message
             pick = shown[0][0]
             pick_cov = cov if pick == ranked[0][0] else self.coverage(
                 terms, pick, context=self._context_words(norm.text, terms))
-            if pick_cov >= p.coverage:
+            if _settled_by_meaning(meaning, pick, pick_cov, shown[0][1] >= p.answer_at + shift, p):
                 cov = pick_cov
                 return self._result(shown, gate, "answer", "close second, settled by meaning", cov, sims=sims)
         if gate.kind == "members" and not addressed:
@@ -563,12 +579,17 @@ class MatcherIndex:
         return result("suggest", "unsure: suggest")
 
 
-def _meaning_leads(sims: np.ndarray, entry: int, p: Params) -> bool:
-    """Whether the sentence model, too, puts ``entry`` first, close in meaning and clearly ahead."""
-    if len(sims) < 2 or int(np.argmax(sims)) != entry:
+def _settled_by_meaning(meaning: Meaning, entry: int, cov: float, scored: bool, p: Params) -> bool:
+    """Whether the sentence model, too, puts ``entry`` first (phrasings and answer together, as in the
+    reordering), close in meaning and clearly ahead; the less the words explain, the more it must lead."""
+    sims = meaning.phrasings
+    both = sims + p.semantic_answer_weight * (meaning.answers - float(meaning.answers.max()))
+    if len(sims) < 2 or int(np.argmax(both)) != entry:
         return False
-    second = float(np.partition(sims, -2)[-2])
-    return float(sims[entry]) >= p.semantic_answer_at and float(sims[entry]) - second >= p.semantic_lead
+    lead = float(both[entry]) - float(np.partition(both, -2)[-2])
+    if cov >= p.semantic_explained and sims[entry] >= p.semantic_explained_at and lead >= p.semantic_explained_lead:
+        return True
+    return scored and cov >= p.coverage and sims[entry] >= p.semantic_answer_at and lead >= p.semantic_lead
 
 
 def _key_list(t: Terms) -> list[str]:

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -23,15 +24,14 @@ log = logging.getLogger("qunbot.faq.semantic")
 
 CACHE_ENV = "QUNBOT_CACHE_DIR"
 """Where the embedding cache lives (default: ``~/.cache/qunbot``)."""
-QUERY_PREFIX = True
-"""e5 wants the same ``query:`` prefix on both sides for symmetric similarity (question vs question)."""
 
 
 class Embedder(Protocol):
     name: str
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One L2-normalized row per text."""
+    def embed(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
+        """One L2-normalized row per text. e5 reads a question as ``query:`` on both sides of a symmetric
+        comparison (message vs phrasing) and a text that answers as ``passage:`` (message vs answer)."""
         ...
 
 
@@ -46,9 +46,9 @@ class E5Embedder:
         self._model = E5()
         self._lock = threading.Lock()  # one native model handle: calls must not overlap
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
         with self._lock:
-            out = self._model.encode(list(texts), QUERY_PREFIX)
+            out = self._model.encode(list(texts), not passage)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
@@ -120,10 +120,12 @@ class EmbeddingCache:
             log.warning("embedding cache %s not written: %s", self.path, exc)
 
 
-def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache) -> np.ndarray:
+def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, *,
+                 passage: bool = False) -> np.ndarray:
     """Rows for ``texts``: from the cache where present, embedded (and stored) where not."""
     unique = list(dict.fromkeys(texts))
-    have = cache.get(embedder.name, unique)
+    model = embedder.name + (":passage" if passage else "")
+    have = cache.get(model, unique)
     missing = [t for t in unique if t not in have]
     if missing:
         if len(missing) > 50:
@@ -131,32 +133,49 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache
         new: dict[str, np.ndarray] = {}
         for i in range(0, len(missing), 64):
             part = missing[i:i + 64]
-            new.update(zip(part, embedder.embed(part), strict=True))
-        cache.put(embedder.name, new)
+            new.update(zip(part, embedder.embed(part, passage=passage), strict=True))
+        cache.put(model, new)
         have.update(new)
     dim = len(next(iter(have.values()))) if have else 0
     return np.stack([have[t] for t in texts]) if texts else np.zeros((0, dim), dtype=np.float32)
 
 
-class SemanticIndex:
-    """Each entry's phrasings as vectors; ``similarities(text)`` is the best cosine per entry."""
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """How close a message is in meaning to each entry, as cosines."""
 
-    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]],
+    phrasings: np.ndarray
+    """To the entry's closest phrasing (question vs question)."""
+    answers: np.ndarray
+    """To the start of the entry's answer (question vs the text that answers it)."""
+
+
+class SemanticIndex:
+    """Each entry's phrasings and answer as vectors; ``meaning(text)`` compares a message with them."""
+
+    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
                  cache: EmbeddingCache | None = None) -> None:
         self.embedder = embedder
+        cache = cache or EmbeddingCache()
         texts = [t for group in phrasings for t in group]
         self.starts = np.concatenate([[0], np.cumsum([len(g) for g in phrasings])[:-1]]).astype(np.intp)
-        self.vectors = embed_cached(embedder, texts, cache or EmbeddingCache())
-        self._memo: dict[str, np.ndarray] = {}
+        self.vectors = embed_cached(embedder, texts, cache)
+        self.answer_vectors = embed_cached(embedder, answers, cache, passage=True)
+        self._memo: dict[str, Meaning] = {}
 
-    def similarities(self, text: str) -> np.ndarray:
-        """Cosine of ``text`` with each entry's closest phrasing (every entry has at least its question)."""
-        sims = self._memo.get(text)
-        if sims is None:
+    def meaning(self, text: str) -> Meaning:
+        """Cosines of ``text`` with each entry (every entry has at least its question and an answer)."""
+        found = self._memo.get(text)
+        if found is None:
             v = self.embedder.embed([text])[0]
             per_phrasing = self.vectors @ v
             sims = np.maximum.reduceat(per_phrasing, self.starts) if len(per_phrasing) else per_phrasing
+            found = Meaning(sims, self.answer_vectors @ v)
             if len(self._memo) > 2048:
                 self._memo.clear()
-            self._memo[text] = sims
-        return sims
+            self._memo[text] = found
+        return found
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine of ``text`` with each entry's closest phrasing."""
+        return self.meaning(text).phrasings
