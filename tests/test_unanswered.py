@@ -192,3 +192,11 @@ def test_choices_from_words_are_not_unanswered(run):
         assert top_groups(db) == []
     finally:
         db.close()
+
+
+def test_tentative_choices_to_an_at_mention_come_with_the_recorded_reply(run):
+    """In service hours an @mention the FAQ could not answer hears "recorded, a person will reply"; tentative
+    choices do not take that away, and both arrive as one message."""
+    result, _ = run({"ts": MON + "10:00:00+08:00", "text": "@小助手\u2005付款后隔几天能送出去？", "mentions": ["self"]})
+    [reply] = [a for a in result.actions if a["reason"] != "digest"]
+    assert "多久发货" in reply["text"] and "已经记下了" in reply["text"]
