@@ -99,7 +99,7 @@ def test_unusable_cache_warns_and_still_embeds(tmp_path, caplog):
         cache = EmbeddingCache(blocker / "embeddings.sqlite3")
         index = SemanticIndex(embedder, [["年卡多少钱"], ["几点开门"]], ["2999 元", "早上九点"], cache)
     assert "unusable" in caplog.text
-    sims = index.similarities("一年的会员卡要多少钱")
+    sims = index.meaning("一年的会员卡要多少钱").phrasings
     assert sims.shape == (2,) and sims[0] > sims[1]
 
 

@@ -475,9 +475,8 @@ class MatcherIndex:
         """The best ``top_k`` entries by words and meaning together, as (entry, word similarity)."""
         p = self.params
         score, rank = vec
-        sims, answers = meaning.phrasings, meaning.answers
-        gap = (sims - float(sims.max())) + p.semantic_answer_weight * (answers - float(answers.max()))
-        fused = rank / max(float(rank.max()), 1e-9) + gap / p.semantic_scale
+        both = meaning.combined(p.semantic_answer_weight)
+        fused = rank / max(float(rank.max()), 1e-9) + (both - float(both.max())) / p.semantic_scale
         fused = np.where(score > 0, fused, fused - 1.0)  # entries with no shared evidence stay behind
         return [(int(e), float(score[e])) for e in np.argsort(-fused)[:self.top_k]]
 
@@ -514,7 +513,7 @@ class MatcherIndex:
                 addressed: bool, meaning: Meaning | None = None,
                 shown: Sequence[tuple[int, float]] | None = None) -> MatchResult:
         """Answer, suggest or none for a message the gate let through. ``ranked``: the candidates by
-        words, which alone may be answered; ``sims`` and ``shown``: the sentence model's cosines and
+        words, which alone may be answered; ``meaning`` and ``shown``: the sentence model's cosines and
         the candidates reordered with them, which are what a member is offered."""
         p = self.params
         shown = shown or ranked
@@ -548,15 +547,15 @@ class MatcherIndex:
             shift += p.other_mention_extra
         if best < p.suggest_at + shift:
             return quiet("score below threshold")
-        cov = self.coverage(terms, ranked[0][0], context=self._context_words(norm.text, terms))
+        context = self._context_words(norm.text, terms)
+        cov = self.coverage(terms, ranked[0][0], context=context)
         leads = margin >= max(p.margin + shift, p.relative_margin * best)
         if best >= p.answer_at + shift and cov >= p.coverage and leads:
             return result("answer", "confident match")
         if meaning is not None:
             # words found it close, meaning sets it apart: the entry first by both, if its words explain the message
             pick = shown[0][0]
-            pick_cov = cov if pick == ranked[0][0] else self.coverage(
-                terms, pick, context=self._context_words(norm.text, terms))
+            pick_cov = cov if pick == ranked[0][0] else self.coverage(terms, pick, context=context)
             if _settled_by_meaning(meaning, pick, pick_cov, shown[0][1] >= p.answer_at + shift, p):
                 cov = pick_cov
                 return self._result(shown, gate, "answer", "close second, settled by meaning", cov, sims=sims)
@@ -583,7 +582,7 @@ def _settled_by_meaning(meaning: Meaning, entry: int, cov: float, scored: bool, 
     """Whether the sentence model, too, puts ``entry`` first (phrasings and answer together, as in the
     reordering), close in meaning and clearly ahead; the less the words explain, the more it must lead."""
     sims = meaning.phrasings
-    both = sims + p.semantic_answer_weight * (meaning.answers - float(meaning.answers.max()))
+    both = meaning.combined(p.semantic_answer_weight)
     if len(sims) < 2 or int(np.argmax(both)) != entry:
         return False
     lead = float(both[entry]) - float(np.partition(both, -2)[-2])

@@ -130,7 +130,7 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache
     missing = [t for t in unique if t not in have]
     if missing:
         if len(missing) > 50:
-            log.info("embedding %d FAQ phrasings (once; cached in %s)", len(missing), cache.path)
+            log.info("embedding %d FAQ texts (once; cached in %s)", len(missing), cache.path)
         new: dict[str, np.ndarray] = {}
         for i in range(0, len(missing), 64):
             part = missing[i:i + 64]
@@ -149,6 +149,11 @@ class Meaning:
     """To the entry's closest phrasing (question vs question)."""
     answers: np.ndarray
     """To the start of the entry's answer (question vs the text that answers it)."""
+
+    def combined(self, answer_weight: float) -> np.ndarray:
+        """Phrasings and answers together: the phrasing cosine less ``answer_weight`` times the entry's
+        gap to the best-matching answer."""
+        return self.phrasings + answer_weight * (self.answers - float(self.answers.max()))
 
 
 class SemanticIndex:
@@ -176,7 +181,3 @@ class SemanticIndex:
                 self._memo.clear()
             self._memo[text] = found
         return found
-
-    def similarities(self, text: str) -> np.ndarray:
-        """Cosine of ``text`` with each entry's closest phrasing."""
-        return self.meaning(text).phrasings
