@@ -71,11 +71,12 @@ def default_timed(config: Config) -> list[TimedSource]:
     return timed
 
 
-def build_faq_index(config: Config, faq_path: str | None = None) -> FaqIndex:
+def build_faq_index(config: Config, faq_path: str | None = None, *, background: bool = False) -> FaqIndex:
+    """``background``: a live bot lets a big FAQ's first embedding run in a thread (see ``build_index``)."""
     from bot.faq.matcher import Params, build_index
 
     return build_index(load_faq(faq_path or config.faq_path), bot_names=(config.bot.name,),
-                       params=Params(semantic=config.matching.semantic))
+                       params=Params(semantic=config.matching.semantic), background=background)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +106,12 @@ class App:
     def create(cls, config: Config, clock: Clock, sender: Sender | None = None, *,
                db_url: str | None = None, rng: random.Random | None = None,
                faq_index: FaqIndex | None = None, handlers: Sequence[Handler] | None = None,
-               timed: Sequence[TimedSource] | None = None) -> App:
+               timed: Sequence[TimedSource] | None = None, live: bool = False) -> App:
+        """``live``: a bot on a real account, where a big FAQ's first embedding must not hold up the start
+        or a reload; a replay waits for it, so every run gives the same result."""
         db = Database(db_url or config.database_url())
-        index = faq_index or build_faq_index(config)
-        ctx = Context(config=config, clock=clock, faq=index, store=db)
+        index = faq_index or build_faq_index(config, background=live)
+        ctx = Context(config=config, clock=clock, faq=index, store=db, embed_in_background=live)
         outbox = Outbox(config.outbox, clock, rng=rng, on_failed=_failed_recorder(db, clock))
         app = cls(ctx, Dispatcher(handlers if handlers is not None else default_handlers()),
                   outbox, sender, timed if timed is not None else default_timed(config), db)

@@ -41,6 +41,8 @@ class Context:
     memory: Memory = field(default_factory=Memory)
     scratch: dict[str, Any] = field(default_factory=dict)
     """Notes handlers leave for later handlers about the current event (reset per event)."""
+    embed_in_background: bool = False
+    """A reload lets a big FAQ's new texts be embedded in the background (a live bot, not a replay)."""
 
     @property
     def now(self) -> datetime:

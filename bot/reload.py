@@ -57,7 +57,7 @@ def prepare(ctx: Context, timed: Sequence[Any] = ()) -> Prepared:
     """Build the new FAQ index and schedule jobs; raises ConfigError, changes nothing."""
     from bot.app import build_faq_index
 
-    index = build_faq_index(ctx.config)
+    index = build_faq_index(ctx.config, background=ctx.embed_in_background)
     jobs = None
     if any(hasattr(t, "replace_jobs") for t in timed):
         from bot.schedule import load_schedules

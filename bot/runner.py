@@ -95,7 +95,7 @@ class Runner:
         clock = clock or RealClock(config.tz)
         link = WechatyLink(clock, bot_name=config.bot.name, ignore=config.bot.ignore,
                            stale_seconds=config.stale_message_seconds, puppet_factory=puppet_factory)
-        app = App.create(config, clock, LoggingSender(link.sender), db_url=db_url)
+        app = App.create(config, clock, LoggingSender(link.sender), db_url=db_url, live=True)
         return cls(app, link, options)
 
     # -- events ------------------------------------------------------------------------------

@@ -4,12 +4,16 @@ what it changes for a member, and that its cache and its absence lose nothing.""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
+from bot.config import load_config
 from bot.faq import semantic
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Params, build_index
@@ -126,3 +130,83 @@ def test_config_turns_the_model_off(community):
     on = build_faq_index(load_config(community()))
     off = build_faq_index(load_config(community("matching:\n  semantic: false\n")))
     assert on.semantic is not None and off.semantic is None
+
+
+class Gated:
+    """The real model, held back until the test lets it go (a first embedding that takes long)."""
+
+    def __init__(self, inner: semantic.Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.go = threading.Event()
+        self.fail: Exception | None = None
+
+    def embed(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
+        assert self.go.wait(60), "the test never let the model go"
+        if self.fail is not None:
+            raise self.fail
+        return self.inner.embed(texts, passage=passage)
+
+
+@pytest.fixture
+def gated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Gated:
+    """A held-back model with an empty cache of its own, and every FAQ counted as big."""
+    real = default_embedder()
+    assert real is not None
+    spy = Gated(real)
+    monkeypatch.setattr("bot.faq.matcher.default_embedder", lambda: spy)
+    monkeypatch.setattr("bot.faq.matcher.BACKGROUND_AT", 0)
+    monkeypatch.setenv(semantic.CACHE_ENV, str(tmp_path / "cache"))
+    return spy
+
+
+GPS_QUESTION = "轨迹图跑得像喝醉了一样😂 怎么回事"  # no word in common with its entry: only meaning finds it
+
+
+def test_live_build_answers_on_words_while_a_big_faq_is_embedded(gated: Gated):
+    index = build_index(load_faq(BUNDLED_FAQ), background=True)  # returns although the model is held
+    assert index.semantic is None
+    assert index.match("怎么申请发票？").action == "answer"
+    assert index.match(GPS_QUESTION).action == "none"
+    gated.go.set()
+    assert index.wait_for_meaning(120)
+    r = index.match(GPS_QUESTION)
+    assert r.action == "suggest" and r.suggestions[0].id == "gps-drift"
+    # the vectors are in the cache: the next start builds at once, even for a live bot
+    assert build_index(load_faq(BUNDLED_FAQ), background=True).semantic is not None
+
+
+def test_background_embedding_that_fails_leaves_the_bot_on_words(gated: Gated, caplog):
+    gated.fail = RuntimeError("engine crashed")
+    with caplog.at_level(logging.WARNING, logger="qunbot.faq.semantic"):
+        index = build_index(load_faq(BUNDLED_FAQ), background=True)
+        gated.go.set()
+        assert not index.wait_for_meaning(60)
+    assert "engine crashed" in caplog.text
+    assert index.match("怎么申请发票？").action == "answer"
+
+
+def test_replay_waits_for_the_embedding_and_a_live_reload_does_not(gated: Gated, community, tmp_path):
+    from bot.app import App
+    from bot.clock import SimClock
+    from bot.recorder import Recorder
+    from bot.reload import prepare
+
+    config = load_config(community())
+    clock = SimClock(datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    done: list[App] = []
+    replay = threading.Thread(target=lambda: done.append(
+        App.create(config, clock, Recorder(clock), db_url=f"sqlite:///{tmp_path / 'r.db'}")), daemon=True)
+    replay.start()
+    replay.join(1.0)
+    assert not done  # a replay's App waits for the model: the same answers every run
+    live = App.create(config, clock, Recorder(clock), db_url=f"sqlite:///{tmp_path / 'l.db'}", live=True)
+    assert live.ctx.faq.semantic is None  # a live bot starts on words
+    reloaded = prepare(live.ctx).index  # "#重载" on the loop: returns at once too
+    assert reloaded.semantic is None
+    gated.go.set()
+    replay.join(120)
+    assert done and done[0].ctx.faq.semantic is not None
+    assert reloaded.wait_for_meaning(120)
+    for app in (live, *done):
+        app.close()

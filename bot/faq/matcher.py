@@ -21,6 +21,7 @@ How a message is scored:
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -37,9 +38,11 @@ from bot.faq.index import Candidate, MatchResult
 from bot.faq.lexicon import background_freq, build_synonyms, function_words, grammar_words, stopwords
 from bot.faq.model import Faq
 from bot.faq.normalize import Normalized, normalize
-from bot.faq.semantic import Meaning, SemanticIndex, default_embedder
+from bot.faq.semantic import BACKGROUND_AT, BackgroundIndex, Meaning, SemanticIndex, default_embedder
 from bot.faq.spell import HomophoneFixer
 from bot.faq.tokenize import Segmenter
+
+log = logging.getLogger("qunbot.faq.matcher")
 
 NAMESPACES = ("w", "g", "c", "p")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -145,7 +148,8 @@ class Params:
 class MatcherIndex:
     """Precomputed inverted index over an FAQ; see the module docstring for the scoring."""
 
-    def __init__(self, faq: Faq, *, bot_names: Sequence[str] = (), params: Params | None = None) -> None:
+    def __init__(self, faq: Faq, *, bot_names: Sequence[str] = (), params: Params | None = None,
+                 background: bool = False) -> None:
         self.faq = faq
         self.params = p = params or Params()
         self.bot_names = tuple(bot_names)
@@ -173,10 +177,30 @@ class MatcherIndex:
         self._bg_log_total = math.log(max(bg_total, 2))
         self._bg_span = max(1e-9, self._bg_log_total - math.log(max(1, min(bg_freq.values(), default=1))))
         self._build()
-        self.semantic: SemanticIndex | None = None
+        self._semantic: SemanticIndex | None = None
+        self._embedding: BackgroundIndex | None = None
         if p.semantic and (embedder := default_embedder()) is not None:
-            self.semantic = SemanticIndex(embedder, [[self._norm(t) for t in e.phrasings] for e in faq.entries],
-                                          [self._norm(e.answer)[:p.semantic_answer_chars] for e in faq.entries])
+            phrasings = [[self._norm(t) for t in e.phrasings] for e in faq.entries]
+            answers = [self._norm(e.answer)[:p.semantic_answer_chars] for e in faq.entries]
+            todo = SemanticIndex.pending(embedder, phrasings, answers) if background else 0
+            if todo > BACKGROUND_AT:
+                log.info("embedding %d new FAQ texts in the background; matching on words until done", todo)
+                self._embedding = BackgroundIndex(embedder, phrasings, answers, todo)
+            else:
+                self._semantic = SemanticIndex(embedder, phrasings, answers)
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """The sentence model's view of the FAQ; None without the model, or while it is still embedding."""
+        if self._semantic is None and self._embedding is not None:
+            self._semantic = self._embedding.index
+        return self._semantic
+
+    def wait_for_meaning(self, timeout: float | None = None) -> bool:
+        """Block until a background embedding is done; whether the sentence model is in use."""
+        if self._embedding is not None:
+            self._embedding.wait(timeout)
+        return self.semantic is not None
 
     # -- build -------------------------------------------------------------------------------------
     def _vocabulary(self) -> Iterable[str]:
@@ -465,10 +489,11 @@ class MatcherIndex:
         if not asks or (gate.kind == "personal" and not addressed):
             return self._result(ranked, gate, "none", gate.reason)
         res = self._decide(norm, gate, terms, ranked, addressed)
-        if res.action == "answer" or vec is None or self.semantic is None:
+        semantic = self.semantic
+        if res.action == "answer" or vec is None or semantic is None:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
-        meaning = self.semantic.meaning(norm.text)
+        meaning = semantic.meaning(norm.text)
         return self._decide(norm, gate, terms, ranked, addressed, meaning, self._fuse(vec, meaning))
 
     def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
@@ -487,9 +512,10 @@ class MatcherIndex:
         vec = self._vectors(self.query_terms(norm)) if norm else None
         if vec is None:
             return []
-        if self.semantic is None:
+        semantic = self.semantic
+        if semantic is None:
             return [e for e, _ in self._top(*vec)]
-        return [e for e, _ in self._fuse(vec, self.semantic.meaning(norm))]
+        return [e for e, _ in self._fuse(vec, semantic.meaning(norm))]
 
     def _result(self, ranked: Sequence[tuple[int, float]], gate: GateResult, action: str, reason: str,
                 cov: float | None = None, chosen: Sequence[int] | None = None,
@@ -653,9 +679,12 @@ def _faq_terms(faq: Faq, seg: Segmenter, norm: Callable[[str], str]) -> Iterable
     return seg.only_single_chars_among(recurring)
 
 
-def build_index(faq: Faq, *, bot_names: Sequence[str] = (), params: Params | None = None) -> MatcherIndex:
-    """Build the matcher for ``faq``; ``bot_names`` are the bot's nicknames (for @mention detection)."""
-    return MatcherIndex(faq, bot_names=bot_names, params=params)
+def build_index(faq: Faq, *, bot_names: Sequence[str] = (), params: Params | None = None,
+                background: bool = False) -> MatcherIndex:
+    """Build the matcher for ``faq``; ``bot_names`` are the bot's nicknames (for @mention detection).
+    ``background``: a big first embedding (more than ``BACKGROUND_AT`` new texts) runs in a thread while
+    the index answers on words (a live bot); without it the build waits (the same result every run)."""
+    return MatcherIndex(faq, bot_names=bot_names, params=params, background=background)
 
 
 __all__ = ["MatcherIndex", "Params", "build_index", "GateResult"]

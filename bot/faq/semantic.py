@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,11 @@ log = logging.getLogger("qunbot.faq.semantic")
 
 CACHE_ENV = "QUNBOT_CACHE_DIR"
 """Where the embedding cache lives (default: ``~/.cache/qunbot``)."""
+BACKGROUND_AT = 200
+"""A live bot embeds more new FAQ texts than this (10 s or more on one core here) in the background."""
+BACKGROUND_BATCH = 1
+"""Texts per model call in the background: a live match that needs the model waits at most one such call
+(batches are no faster with this engine: 17-18 ms a text either way here)."""
 
 
 class Embedder(Protocol):
@@ -110,6 +116,21 @@ class EmbeddingCache:
                     found[by_key[k]] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
         return found
 
+    def has(self, model: str, texts: Sequence[str]) -> set[str]:
+        """Which of ``texts`` are cached (keys only: cheap even for a big FAQ)."""
+        if not self.ok or not texts:
+            return set()
+        by_key = {self.key(t): t for t in texts}
+        keys = list(by_key)
+        found: set[str] = set()
+        with self._connect() as db:
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                rows = db.execute(f"SELECT key FROM vec WHERE model = ? AND key IN ({','.join('?' * len(part))})",
+                                  (model, *part))
+                found.update(by_key[k] for (k,) in rows)
+        return found
+
     def put(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         if not self.ok or not vectors:
             return
@@ -121,20 +142,28 @@ class EmbeddingCache:
             log.warning("embedding cache %s not written: %s", self.path, exc)
 
 
+def _model_key(embedder: Embedder, passage: bool) -> str:
+    return embedder.name + (":passage" if passage else "")
+
+
 def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, *,
-                 passage: bool = False) -> np.ndarray:
+                 passage: bool = False, batch: int = 64) -> np.ndarray:
     """Rows for ``texts``: from the cache where present, embedded (and stored) where not."""
     unique = list(dict.fromkeys(texts))
-    model = embedder.name + (":passage" if passage else "")
+    model = _model_key(embedder, passage)
     have = cache.get(model, unique)
     missing = [t for t in unique if t not in have]
     if missing:
         if len(missing) > 50:
             log.info("embedding %d FAQ texts (once; cached in %s)", len(missing), cache.path)
         new: dict[str, np.ndarray] = {}
-        for i in range(0, len(missing), 64):
-            part = missing[i:i + 64]
+        for i in range(0, len(missing), batch):
+            part = missing[i:i + batch]
             new.update(zip(part, embedder.embed(part, passage=passage), strict=True))
+            if len(new) >= 512:  # a long first embedding keeps what it did if the bot stops halfway
+                cache.put(model, new)
+                have.update(new)
+                new = {}
         cache.put(model, new)
         have.update(new)
     dim = len(next(iter(have.values()))) if have else 0
@@ -160,14 +189,24 @@ class SemanticIndex:
     """Each entry's phrasings and answer as vectors; ``meaning(text)`` compares a message with them."""
 
     def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
-                 cache: EmbeddingCache | None = None) -> None:
+                 cache: EmbeddingCache | None = None, *, batch: int = 64) -> None:
         self.embedder = embedder
         cache = cache or EmbeddingCache()
         texts = [t for group in phrasings for t in group]
         self.starts = np.concatenate([[0], np.cumsum([len(g) for g in phrasings])[:-1]]).astype(np.intp)
-        self.vectors = embed_cached(embedder, texts, cache)
-        self.answer_vectors = embed_cached(embedder, answers, cache, passage=True)
+        self.vectors = embed_cached(embedder, texts, cache, batch=batch)
+        self.answer_vectors = embed_cached(embedder, answers, cache, passage=True, batch=batch)
         self._memo: dict[str, Meaning] = {}
+
+    @staticmethod
+    def pending(embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+                cache: EmbeddingCache | None = None) -> int:
+        """How many texts building the index would embed (those the cache lacks)."""
+        cache = cache or EmbeddingCache()
+        texts = list(dict.fromkeys(t for group in phrasings for t in group))
+        todo = len(texts) - len(cache.has(_model_key(embedder, False), texts))
+        unique_answers = list(dict.fromkeys(answers))
+        return todo + len(unique_answers) - len(cache.has(_model_key(embedder, True), unique_answers))
 
     def meaning(self, text: str) -> Meaning:
         """Cosines of ``text`` with each entry (every entry has at least its question and an answer)."""
@@ -181,3 +220,31 @@ class SemanticIndex:
                 self._memo.clear()
             self._memo[text] = found
         return found
+
+
+class BackgroundIndex:
+    """A ``SemanticIndex`` built in a daemon thread, so that a big FAQ's first embedding (minutes for
+    thousands of entries) holds up neither the bot's start nor a reload: ``index`` is None until it is
+    done, and the matcher works on words meanwhile. The model's C engine frees the GIL."""
+
+    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+                 todo: int) -> None:
+        self.index: SemanticIndex | None = None
+        self._thread = threading.Thread(target=self._build, args=(embedder, phrasings, answers, todo),
+                                        name="faq-embeddings", daemon=True)
+        self._thread.start()
+
+    def _build(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+               todo: int) -> None:
+        started = time.monotonic()
+        try:
+            index = SemanticIndex(embedder, phrasings, answers, batch=BACKGROUND_BATCH)
+        except Exception as exc:  # noqa: BLE001 - a failed model must leave the bot on words, not crash it
+            log.warning("sentence embeddings not built, matching on words only: %s", exc)
+            return
+        self.index = index
+        log.info("sentence embeddings ready: %d new FAQ texts embedded in %.0f s", todo, time.monotonic() - started)
+
+    def wait(self, timeout: float | None = None) -> SemanticIndex | None:
+        self._thread.join(timeout)
+        return self.index
