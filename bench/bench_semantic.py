@@ -3,7 +3,7 @@
 Measures, on one core: the time the model takes for one message; how many of a realistic message
 stream reach it (the bundled FAQ with its own labelled set: only messages the gate lets through and
 words leave open); the full ``match`` latency of those, and of the rest; embedding the FAQ's phrasings
-and answers on a cold cache and loading them from a warm one; the cosine scan over 10,000 entries' phrasings;
+and passages on a cold cache and loading them from a warm one; the cosine scan over 10,000 entries' phrasings;
 and a live bot's start with a 10,000-entry FAQ on a cold cache (the embedding runs in the background):
 how soon it answers, and what a message that needs the model costs while that embedding runs.
 
@@ -50,7 +50,7 @@ def measure() -> dict[str, float]:
         index = build_index(faq)
         out["build_warm_cache_s"] = time.perf_counter() - t
     out["phrasings"] = sum(len(e.phrasings) for e in faq.entries)
-    out["answers"] = len(faq.entries)
+    out["passages"] = 2 * len(faq.entries)  # the answer's start; the question followed by it
 
     texts = [f"想问下第{i}次跑完步膝盖有点酸正常吗" for i in range(60)]
     for text in texts[:5]:
@@ -141,7 +141,7 @@ def main() -> None:
         print(json.dumps(r, indent=2))
         return
     print(f"model, one message: p50 {r['embed_one_p50_us'] / 1000:.1f} ms")
-    print(f"bundled FAQ ({r['phrasings']:.0f} phrasings, {r['answers']:.0f} answers): "
+    print(f"bundled FAQ ({r['phrasings']:.0f} phrasings, {r['passages']:.0f} passages): "
           f"build {r['build_cold_cache_s']:.2f} s on a cold cache, "
           f"{r['build_warm_cache_s']:.2f} s warm")
     print(f"club set ({r['messages']:.0f} messages): {r['asked_share']:.0%} reach the model; "

@@ -84,13 +84,14 @@ def test_phrasings_are_embedded_once_across_builds_and_reloads(counting: Countin
     faq = Faq((FaqEntry("a", "年卡多少钱？", "2999 元。", ("一年的卡什么价",)),
                FaqEntry("b", "几点开门？", "早上九点。")))
     build_index(faq)
-    assert sorted(counting.texts) == sorted(["年卡多少钱?", "一年的卡什么价", "几点开门?", "2999 元。", "早上九点。"])
+    assert sorted(counting.texts) == sorted(["年卡多少钱?", "一年的卡什么价", "几点开门?", "2999 元。", "早上九点。",
+                                             "年卡多少钱? 2999 元。", "几点开门? 早上九点。"])
     counting.texts.clear()
     build_index(faq)  # a restart: all from the cache file
     assert counting.texts == []
     grown = Faq((*faq.entries, FaqEntry("c", "可以停车吗？", "有地下车库。")))
     build_index(grown)  # a reload with one new entry embeds only that
-    assert counting.texts == ["可以停车吗?", "有地下车库。"]
+    assert counting.texts == ["可以停车吗?", "有地下车库。", "可以停车吗? 有地下车库。"]
     assert (tmp_path / "embeddings.sqlite3").is_file()
 
 
@@ -101,7 +102,7 @@ def test_unusable_cache_warns_and_still_embeds(tmp_path, caplog):
     assert embedder is not None
     with caplog.at_level(logging.WARNING, logger="qunbot.faq.semantic"):
         cache = EmbeddingCache(blocker / "embeddings.sqlite3")
-        index = SemanticIndex(embedder, [["年卡多少钱"], ["几点开门"]], ["2999 元", "早上九点"], cache)
+        index = SemanticIndex(embedder, [["年卡多少钱"], ["几点开门"]], [["2999 元"], ["早上九点"]], cache)
     assert "unusable" in caplog.text
     sims = index.meaning("一年的会员卡要多少钱").phrasings
     assert sims.shape == (2,) and sims[0] > sims[1]

@@ -176,46 +176,56 @@ class Meaning:
 
     phrasings: np.ndarray
     """To the entry's closest phrasing (question vs question)."""
-    answers: np.ndarray
-    """To the start of the entry's answer (question vs the text that answers it)."""
+    passages: np.ndarray
+    """To the entry's passages (question vs the text that answers it), summed: the start of its answer,
+    and its question followed by that start (which says what the answer is an answer to)."""
 
-    def combined(self, answer_weight: float) -> np.ndarray:
-        """Phrasings and answers together: the phrasing cosine less ``answer_weight`` times the entry's
-        gap to the best-matching answer."""
-        return self.phrasings + answer_weight * (self.answers - float(self.answers.max()))
+    def combined(self, passage_weight: float) -> np.ndarray:
+        """Phrasings and passages together: the phrasing cosine less ``passage_weight`` times the entry's
+        gap to the best-matching passages."""
+        return self.phrasings + passage_weight * (self.passages - float(self.passages.max()))
+
+
+def _flat(groups: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray]:
+    """The texts one after the other, and where each entry's start."""
+    starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])[:-1]]).astype(np.intp)
+    return [t for group in groups for t in group], starts
 
 
 class SemanticIndex:
-    """Each entry's phrasings and answer as vectors; ``meaning(text)`` compares a message with them."""
+    """Each entry's phrasings and passages as vectors; ``meaning(text)`` compares a message with them."""
 
-    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], passages: Sequence[Sequence[str]],
                  cache: EmbeddingCache | None = None, *, batch: int = 64) -> None:
         self.embedder = embedder
         cache = cache or EmbeddingCache()
-        texts = [t for group in phrasings for t in group]
-        self.starts = np.concatenate([[0], np.cumsum([len(g) for g in phrasings])[:-1]]).astype(np.intp)
+        texts, self.starts = _flat(phrasings)
         self.vectors = embed_cached(embedder, texts, cache, batch=batch)
-        self.answer_vectors = embed_cached(embedder, answers, cache, passage=True, batch=batch)
+        texts, self.passage_starts = _flat(passages)
+        self.passage_vectors = embed_cached(embedder, texts, cache, passage=True, batch=batch)
         self._memo: dict[str, Meaning] = {}
 
     @staticmethod
-    def pending(embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+    def pending(embedder: Embedder, phrasings: Sequence[Sequence[str]], passages: Sequence[Sequence[str]],
                 cache: EmbeddingCache | None = None) -> int:
         """How many texts building the index would embed (those the cache lacks)."""
         cache = cache or EmbeddingCache()
-        texts = list(dict.fromkeys(t for group in phrasings for t in group))
-        todo = len(texts) - len(cache.has(_model_key(embedder, False), texts))
-        unique_answers = list(dict.fromkeys(answers))
-        return todo + len(unique_answers) - len(cache.has(_model_key(embedder, True), unique_answers))
+        todo = 0
+        for groups, passage in ((phrasings, False), (passages, True)):
+            texts = list(dict.fromkeys(_flat(groups)[0]))
+            todo += len(texts) - len(cache.has(_model_key(embedder, passage), texts))
+        return todo
 
     def meaning(self, text: str) -> Meaning:
-        """Cosines of ``text`` with each entry (every entry has at least its question and an answer)."""
+        """Cosines of ``text`` with each entry (every entry has at least its question and one passage)."""
         found = self._memo.get(text)
         if found is None:
             v = self.embedder.embed([text])[0]
             per_phrasing = self.vectors @ v
             sims = np.maximum.reduceat(per_phrasing, self.starts) if len(per_phrasing) else per_phrasing
-            found = Meaning(sims, self.answer_vectors @ v)
+            per_passage = self.passage_vectors @ v
+            near = np.add.reduceat(per_passage, self.passage_starts) if len(per_passage) else per_passage
+            found = Meaning(sims, near)
             if len(self._memo) > 2048:
                 self._memo.clear()
             self._memo[text] = found
@@ -227,18 +237,18 @@ class BackgroundIndex:
     thousands of entries) holds up neither the bot's start nor a reload: ``index`` is None until it is
     done, and the matcher works on words meanwhile. The model's C engine frees the GIL."""
 
-    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+    def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], passages: Sequence[Sequence[str]],
                  todo: int) -> None:
         self.index: SemanticIndex | None = None
-        self._thread = threading.Thread(target=self._build, args=(embedder, phrasings, answers, todo),
+        self._thread = threading.Thread(target=self._build, args=(embedder, phrasings, passages, todo),
                                         name="faq-embeddings", daemon=True)
         self._thread.start()
 
-    def _build(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], answers: Sequence[str],
+    def _build(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], passages: Sequence[Sequence[str]],
                todo: int) -> None:
         started = time.monotonic()
         try:
-            index = SemanticIndex(embedder, phrasings, answers, batch=BACKGROUND_BATCH)
+            index = SemanticIndex(embedder, phrasings, passages, batch=BACKGROUND_BATCH)
         except Exception as exc:  # noqa: BLE001 - a failed model must leave the bot on words, not crash it
             log.warning("sentence embeddings not built, matching on words only: %s", exc)
             return
