@@ -211,3 +211,32 @@ def test_replay_waits_for_the_embedding_and_a_live_reload_does_not(gated: Gated,
     assert reloaded.wait_for_meaning(120)
     for app in (live, *done):
         app.close()
+
+
+def test_a_long_first_embedding_stopped_halfway_keeps_what_it_did(tmp_path, monkeypatch):
+    """A bot stopped (or a model failing) in the middle of a big FAQ's first embedding loses at most
+    the last chunk: the restart embeds only the rest."""
+    embedder = default_embedder()
+    assert embedder is not None
+
+    class Failing:
+        name = embedder.name
+
+        def __init__(self, after: int) -> None:
+            self.left = after
+
+        def embed(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
+            if self.left <= 0:
+                raise RuntimeError("stopped")
+            self.left -= len(texts)
+            return embedder.embed(texts, passage=passage)
+
+    monkeypatch.setattr(semantic, "SAVE_EVERY", 3)
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite3")
+    texts = ["年卡多少钱", "几点开门", "可以停车吗", "能带朋友来吗", "淋浴有热水吗"]
+    with pytest.raises(RuntimeError):
+        semantic.embed_cached(Failing(after=4), texts, cache, batch=1)
+    assert cache.has(embedder.name, texts) == set(texts[:3])
+    rest = Counting(embedder)
+    semantic.embed_cached(rest, texts, cache)
+    assert rest.texts == texts[3:]

@@ -28,6 +28,8 @@ CACHE_ENV = "QUNBOT_CACHE_DIR"
 """Where the embedding cache lives (default: ``~/.cache/qunbot``)."""
 BACKGROUND_AT = 200
 """A live bot embeds more new FAQ texts than this (10 s or more on one core here) in the background."""
+SAVE_EVERY = 512
+"""New vectors are written to the cache in chunks of this many."""
 BACKGROUND_BATCH = 1
 """Texts per model call in the background: a live match that needs the model waits at most one such call
 (batches are no faster with this engine: 17-18 ms a text either way here)."""
@@ -160,7 +162,7 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache
         for i in range(0, len(missing), batch):
             part = missing[i:i + batch]
             new.update(zip(part, embedder.embed(part, passage=passage), strict=True))
-            if len(new) >= 512:  # a long first embedding keeps what it did if the bot stops halfway
+            if len(new) >= SAVE_EVERY:  # a long first embedding keeps what it did if the bot stops halfway
                 cache.put(model, new)
                 have.update(new)
                 new = {}
@@ -187,7 +189,7 @@ class Meaning:
 
 
 def _flat(groups: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray]:
-    """The texts one after the other, and where each entry's start."""
+    """The texts one after the other, and where each entry's texts start."""
     starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])[:-1]]).astype(np.intp)
     return [t for group in groups for t in group], starts
 
