@@ -219,7 +219,7 @@ def test_dev_bench(name: str, tmp_path: Path):
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 5.0
     assert m["helped"] >= 89.0
-    assert m["answer_acc"] >= 42.0
+    assert m["answer_acc"] >= 47.0
 
 
 def test_classifier_trained_for_small_faq_and_optional() -> None:
@@ -269,7 +269,7 @@ def test_own_labelled_sets(faq_file: Path, queries: Path):
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 7.5
     assert m["helped"] >= 84.0
-    assert m["answer_acc"] >= 24.0
+    assert m["answer_acc"] >= 33.0
 
 
 @pytest.mark.parametrize(("text", "asks"), [
@@ -294,7 +294,8 @@ def test_context_before_the_question_counts_less(text, entry):
     # the member's situation comes first, the question last: the situation's words need no entry
     r = build_index(_faq()).match(text)
     assert r.action == "answer" and r.entry.id == entry, r.reason
-    full_weight = build_index(_faq(), params=Params(context_weight=1.0)).match(text)
+    # (the sentence model's test of the words an entry lacks would answer it too: turned off here)
+    full_weight = build_index(_faq(), params=Params(context_weight=1.0, semantic_unexplained=False)).match(text)
     assert full_weight.action == "suggest" and "not covered" in full_weight.reason
 
 

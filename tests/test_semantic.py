@@ -69,6 +69,41 @@ def test_close_second_settled_by_meaning_is_answered(club):
     assert r.reason == "close second, settled by meaning"
 
 
+def test_question_whose_extra_words_change_little_is_answered(counting: Counting):
+    """安排 for the entry's 计划, 拿 for its 领: the message means much the same without them."""
+    index = build_index(load_faq(BUNDLED_FAQ))
+    choices_only = build_index(load_faq(BUNDLED_FAQ), params=Params(semantic_unexplained=False))
+    cases = (("这周训练安排是啥", "week-plan", "安排"), ("号码布去哪儿拿", "race-bib-pickup", "拿"))
+    for text, expected, lacking in cases:
+        assert choices_only.match(text).action == "suggest"
+        counting.texts.clear()
+        r = index.match(text)
+        assert r.action == "answer" and r.entry is not None and r.entry.id == expected
+        assert r.reason == f"words and meaning agree; without {lacking} it means much the same"
+        assert counting.texts == [text, text.replace(lacking, "")]  # the message, then without that word
+
+
+@pytest.fixture(scope="module")
+def club_without_the_word_test():
+    return build_index(load_faq(BUNDLED_FAQ), params=Params(semantic_unexplained_keep=0.0,
+                                                             semantic_unexplained_away=1.0))
+
+
+@pytest.mark.parametrize(("text", "near"), [
+    ("排行榜能隐藏我的名字吗", "leaderboard"),
+    ("奖牌能寄到国外吗", "medal-shipping"),
+    ("号码布能邮寄吗", "race-bib-pickup"),
+    ("配速能设置提醒吗", "pace-meaning"),
+])
+def test_near_topic_question_the_faq_does_not_cover_keeps_its_choices(club, club_without_the_word_test, text, near):
+    """Words and model agree on a near entry, but the word it lacks is what the member asks about."""
+    lenient = club_without_the_word_test.match(text)
+    assert lenient.action == "answer" and lenient.entry is not None and lenient.entry.id == near
+    r = club.match(text)
+    assert r.action == "suggest" and near in [e.id for e in r.suggestions]
+    assert r.reason.endswith(("change the meaning", f"take it away from {near}"))
+
+
 def test_model_is_asked_only_when_words_leave_it_open(counting: Counting):
     index = build_index(load_faq(BUNDLED_FAQ))
     counting.texts.clear()

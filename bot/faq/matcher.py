@@ -16,7 +16,9 @@ How a message is scored:
 6. Only when words leave a question open (no confident answer) is the sentence model asked
    (``semantic.py``): it reorders the choices by meaning, offers the entries closest in meaning when
    words found too little (tentative choices: the question still counts as unanswered), and answers a
-   close second when it, too, puts that entry clearly first.
+   close second when it, too, puts that entry clearly first. A question about to get choices is answered
+   when the model agrees on the first and the words that entry lacks change little of the message's
+   meaning (a second embedding, of the message without them).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import add
 
 import numpy as np
@@ -46,9 +48,12 @@ log = logging.getLogger("qunbot.faq.matcher")
 
 NAMESPACES = ("w", "g", "c", "p")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _QUERY_CLAUSE_CACHE = 4096
 """Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 NEGATIONS = frozenset("不没无未别非")
+_ANSWERABLE_BY_MEANING = frozenset({"question", "request", "problem"})
+"""Gate kinds whose choices may turn into an answer by meaning (``Params.semantic_unexplained``)."""
 """Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 
 
@@ -147,6 +152,19 @@ class Params:
     semantic_question_passage: bool = True
     """Also embed the question followed by the start of its answer, as a second passage (top1 up 0.6-2.9
     points on four of the five sets, unchanged on the fifth; README)."""
+    semantic_unexplained: bool = True
+    """A question about to get choices is answered when words and model agree on the first and the words
+    the entry lacks change little: removing them keeps the message's meaning (``semantic_unexplained_keep``)
+    and does not bring it closer to the entry (by more than ``semantic_unexplained_away``). A colloquial
+    word for the entry's own topic passes; the word that makes a question one the FAQ does not cover
+    ("积分能转让吗" against the points entry) carries meaning of its own and moves the message away."""
+    semantic_unexplained_at: float = 0.88
+    semantic_unexplained_lead: float = 0.05
+    """Closest-phrasing cosine and lead (phrasings and passages together) the model's first entry needs."""
+    semantic_unexplained_keep: float = 0.96
+    """Least cosine between the message and the message without the unexplained words."""
+    semantic_unexplained_away: float = 0.01
+    """How much closer to the entry's closest phrasing the message may get without those words."""
 
 
 class MatcherIndex:
@@ -458,8 +476,6 @@ class MatcherIndex:
         A near-topic question the FAQ does not cover ("can points be transferred?" against the points
         entry) matches well but leaves a word of its own unexplained. ``context`` words (from clauses
         that do not ask) weigh ``context_weight``: "刚搬到附近" says little about which entry is meant."""
-        text = self._entry_text[entry]
-        canon = self.synonyms.canon
         num = den = 0.0
         for w in t.words:
             if w in self._no_topic:
@@ -468,10 +484,19 @@ class MatcherIndex:
             if w in context:
                 wt *= self.params.context_weight
             den += wt
-            g = canon.get(w)
-            if w in text or self._in_entry("w" + w, entry) or (g is not None and self._in_entry("g" + g, entry)):
+            if self._explains(entry, w):
                 num += wt
         return num / den if den else 1.0
+
+    def unexplained(self, t: Terms, entry: int) -> list[str]:
+        """The message's topic words the entry does not explain (see ``coverage``)."""
+        return [w for w in dict.fromkeys(t.words) if w not in self._no_topic and not self._explains(entry, w)]
+
+    def _explains(self, entry: int, word: str) -> bool:
+        """The word, or its synonym group, is among the entry's terms, or the word is in its text."""
+        g = self.synonyms.canon.get(word)
+        return (word in self._entry_text[entry] or self._in_entry("w" + word, entry)
+                or (g is not None and self._in_entry("g" + g, entry)))
 
     def _in_entry(self, key: str, entry: int) -> bool:
         """Whether the whole-entry document (phrasings, tags, start of the answer) has ``key``."""
@@ -499,7 +524,40 @@ class MatcherIndex:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
         meaning = semantic.meaning(norm.text)
-        return self._decide(norm, gate, terms, ranked, addressed, meaning, self._fuse(vec, meaning))
+        shown = self._fuse(vec, meaning)
+        res = self._decide(norm, gate, terms, ranked, addressed, meaning, shown)
+        if (res.action == "suggest" and not res.tentative and self.params.semantic_unexplained
+                and gate.kind in _ANSWERABLE_BY_MEANING and not (norm.mentions and not addressed)):
+            return self._answer_by_meaning(res, norm.text, gate, terms, shown, meaning, semantic)
+        return res
+
+    def _answer_by_meaning(self, res: MatchResult, text: str, gate: GateResult, terms: Terms,
+                           shown: Sequence[tuple[int, float]], meaning: Meaning,
+                           semantic: SemanticIndex) -> MatchResult:
+        """The first choice as an answer, when words and model agree on it and the words it lacks change
+        little (``Params.semantic_unexplained``); else ``res`` (the choices), which says why when those
+        words were what kept it back. Costs a second embedding."""
+        p = self.params
+        pick = shown[0][0]
+        sims = meaning.phrasings
+        if _model_lead(meaning, pick, p) < p.semantic_unexplained_lead or sims[pick] < p.semantic_unexplained_at:
+            return res
+        missing = self.unexplained(terms, pick)
+        said = "、".join(missing)
+        if missing:
+            rest = text
+            for w in missing:
+                rest = rest.replace(w, "")
+            # a corrected typo is not in the message as written; and nothing may be left of it
+            if not all(w in text for w in missing) or not _WORD_CHAR.search(rest):
+                return res
+            without = semantic.meaning(rest)
+            if meaning.similarity(without) < p.semantic_unexplained_keep:
+                return replace(res, reason=f"{res.reason}; {said} change the meaning")
+            if without.phrasings[pick] - sims[pick] > p.semantic_unexplained_away:
+                return replace(res, reason=f"{res.reason}; {said} take it away from {self.faq.entries[pick].id}")
+        reason = "words and meaning agree" + (f"; without {said} it means much the same" if missing else "")
+        return self._result(shown, gate, "answer", reason, self.coverage(terms, pick), sims=sims)
 
     def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
         """The best ``top_k`` entries by words and meaning together, as (entry, word similarity)."""
@@ -619,13 +677,21 @@ def _settled_by_meaning(meaning: Meaning, entry: int, cov: float, scored: bool, 
     """Whether the sentence model, too, puts ``entry`` first (phrasings and passages together, as in the
     reordering), close in meaning and clearly ahead; the less the words explain, the more it must lead."""
     sims = meaning.phrasings
-    both = meaning.combined(p.semantic_answer_weight)
-    if len(sims) < 2 or int(np.argmax(both)) != entry:
+    lead = _model_lead(meaning, entry, p)
+    if lead <= 0:
         return False
-    lead = float(both[entry]) - float(np.partition(both, -2)[-2])
     if cov >= p.semantic_explained and sims[entry] >= p.semantic_explained_at and lead >= p.semantic_explained_lead:
         return True
     return scored and cov >= p.coverage and sims[entry] >= p.semantic_answer_at and lead >= p.semantic_lead
+
+
+def _model_lead(meaning: Meaning, entry: int, p: Params) -> float:
+    """How far ``entry`` is ahead of the next by phrasings and passages together, as in the reordering;
+    0 when it is not first (or is the only entry)."""
+    both = meaning.combined(p.semantic_answer_weight)
+    if len(both) < 2 or int(np.argmax(both)) != entry:
+        return 0.0
+    return float(both[entry]) - float(np.partition(both, -2)[-2])
 
 
 def _key_list(t: Terms) -> list[str]:

@@ -173,6 +173,12 @@ class Meaning:
     passages: np.ndarray
     """To the entry's passages (question vs the text that answers it), summed: the start of its answer,
     and its question followed by that start (which says what the answer is an answer to)."""
+    vector: np.ndarray
+    """The message's own embedding: how far a shortened message moved from it (``similarity``)."""
+
+    def similarity(self, other: Meaning) -> float:
+        """Cosine between the two messages (vectors are normalized)."""
+        return float(self.vector @ other.vector)
 
     def combined(self, passage_weight: float) -> np.ndarray:
         """Phrasings and passages together: the phrasing cosine less ``passage_weight`` times the entry's
@@ -219,7 +225,7 @@ class SemanticIndex:
             sims = np.maximum.reduceat(per_phrasing, self.starts) if len(per_phrasing) else per_phrasing
             per_passage = self.passage_vectors @ v
             near = np.add.reduceat(per_passage, self.passage_starts) if len(per_passage) else per_passage
-            found = Meaning(sims, near)
+            found = Meaning(sims, near, v)
             if len(self._memo) > 2048:
                 self._memo.clear()
             self._memo[text] = found
