@@ -52,9 +52,9 @@ _WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _QUERY_CLAUSE_CACHE = 4096
 """Clauses the featurizer caches once the index is built (the build itself caches many more)."""
 NEGATIONS = frozenset("不没无未别非")
+"""Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 _ANSWERABLE_BY_MEANING = frozenset({"question", "request", "problem"})
 """Gate kinds whose choices may turn into an answer by meaning (``Params.semantic_unexplained``)."""
-"""Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 
 
 @dataclass(frozen=True, slots=True)
