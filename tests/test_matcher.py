@@ -40,6 +40,15 @@ def index():
     return build_index(_faq(), bot_names=("健身小助手",))
 
 
+def test_every_phrasing_finds_its_entry_first(index):
+    # entries have one to three phrasings: an entry's best phrasing may be its first, second or third
+    for entry in index.faq.entries:
+        for phrasing in entry.phrasings:
+            ranked = index.scores(phrasing)
+            assert index.faq.entries[ranked[0][0]].id == entry.id, phrasing
+            assert ranked[0][1] > 0.5 and all(s < ranked[0][1] for _, s in ranked[1:]), phrasing
+
+
 def test_clear_question_is_answered(index):
     r = index.match("年卡多少钱？")
     assert r.action == "answer" and r.entry is not None and r.entry.id == "card-price"

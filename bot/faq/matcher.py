@@ -389,6 +389,7 @@ class MatcherIndex:
         self.indices = docs.astype(np.int32)[order]
         self.data = vals[order]
         self.entry_starts = np.asarray(starts, dtype=np.int64)
+        self._phrasing_columns = _phrasing_columns(self.entry_starts, n_phr)
         self._indptr: list[int] = self.indptr.tolist()
         self.n_phrasing_docs = n_phr
         self.n_docs = n_phr + n_entries
@@ -440,8 +441,7 @@ class MatcherIndex:
         if not idx_parts:
             return None
         acc = np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=self.n_docs)
-        n_phr = self.n_phrasing_docs
-        score = np.maximum.reduceat(acc[:n_phr], self.entry_starts) + acc[n_phr:]
+        score = self._best_phrasing(acc) + acc[self.n_phrasing_docs:]
         if self.classifier is not None:
             extra = self.classifier.scores(keys, self._features(keys))
             if extra is not None:
@@ -451,12 +451,35 @@ class MatcherIndex:
                 return score, (1.0 - g) * score + g * np.maximum(extra, 0.0)
         return score, score
 
+    def _best_phrasing(self, acc: np.ndarray) -> np.ndarray:
+        """Each entry's best phrasing similarity, one rank of phrasings at a time (every entry's first, then
+        the second of those that have one, ...): whole-array maxima, 3 times faster here than
+        ``np.maximum.reduceat`` over the phrasing documents at 10,000 entries."""
+        if not self._phrasing_columns:  # no entries
+            return acc[:0]
+        (_, first), *rest = self._phrasing_columns
+        best = acc[first]
+        for entries, docs in rest:
+            if entries is None:
+                np.maximum(best, acc[docs], out=best)
+            else:
+                best[entries] = np.maximum(best[entries], acc[docs])
+        return best
+
     def _top(self, score: np.ndarray, rank: np.ndarray) -> list[tuple[int, float]]:
-        """The best ``top_k`` entries by ``rank`` with evidence, as (entry, similarity)."""
-        k = min(self.top_k, len(score))
-        top = np.argpartition(rank, -k)[-k:]
-        top = top[np.argsort(-rank[top])]
-        return [(int(e), float(score[e])) for e in top if rank[e] > 0 and score[e] > 0]
+        """The best ``top_k`` entries by ``rank`` with evidence, as (entry, similarity). Picked by repeated
+        argmax: most entries share no term with a message, and ``np.argpartition`` is slow on the many equal
+        zeros (75 µs at 1,000 entries and 1 ms at 10,000 here, against 3 and 10 µs)."""
+        left = rank.copy()
+        out = []
+        for _ in range(min(self.top_k, len(score))):
+            e = int(left.argmax())
+            if left[e] <= 0:
+                break
+            left[e] = -np.inf
+            if score[e] > 0:
+                out.append((e, float(score[e])))
+        return out
 
     def _context_words(self, text: str, t: Terms) -> frozenset[str]:
         """Words only in the clauses that do not ask (the member's situation, not the question)."""
@@ -692,6 +715,16 @@ def _model_lead(meaning: Meaning, entry: int, p: Params) -> float:
     if len(both) < 2 or int(np.argmax(both)) != entry:
         return 0.0
     return float(both[entry]) - float(np.partition(both, -2)[-2])
+
+
+def _phrasing_columns(starts: np.ndarray, n_phr: int) -> list[tuple[np.ndarray | None, np.ndarray]]:
+    """Per rank k: the entries with a k-th phrasing (None: all of them) and those phrasings' documents."""
+    counts = np.diff(np.append(starts, n_phr))
+    columns: list[tuple[np.ndarray | None, np.ndarray]] = []
+    for k in range(int(counts.max(initial=0))):
+        entries = np.flatnonzero(counts > k)
+        columns.append((None if len(entries) == len(starts) else entries, starts[entries] + k))
+    return columns
 
 
 def _key_list(t: Terms) -> list[str]:
