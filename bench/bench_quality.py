@@ -1,10 +1,11 @@
 """Matching quality on every labelled message set at hand, side by side.
 
 The sets: the project's own, written for checking by someone who saw neither the matcher nor the dev
-sets (``bench/eval/``: the bundled running club's FAQ, a gym chain's and a children's coding school's,
-domains the matcher was not developed on), and the dev bench (``../shared/faq-bench``) when it lies
-beside the checkout. Prints the bench's six metrics, and how often the right entry ranks first and
-among the first three (what a better answer rule could reach at most), by words and meaning together.
+sets (``bench/eval/``: the bundled running club's FAQ, a gym chain's, a children's coding school's and a
+housing estate's property office's, domains the matcher was not developed on), and the dev bench
+(``../shared/faq-bench``) when it lies beside the checkout. Prints the bench's six metrics, and how often the
+right entry ranks first and among the first three (what a better answer rule could reach at most), by words
+and meaning together.
 
 Usage: .venv/bin/python bench/bench_quality.py [--json]
 """
@@ -29,6 +30,7 @@ SETS = (
     ("club (own)", ROOT / "faq.yaml", EVAL / "run_club.jsonl"),
     ("gym (own, new domain)", EVAL / "faq_gym.yaml", EVAL / "gym.jsonl"),
     ("kids coding (own, new domain)", EVAL / "faq_kids.yaml", EVAL / "kids.jsonl"),
+    ("estate (own, new domain)", EVAL / "faq_estate.yaml", EVAL / "estate.jsonl"),
     ("course (dev)", DEV / "faq_course.yaml", DEV / "dev_course.jsonl"),
     ("shop (dev)", DEV / "faq_shop.yaml", DEV / "dev_shop.jsonl"),
 )

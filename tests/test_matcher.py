@@ -268,6 +268,7 @@ OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
     (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl"),
     (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl"),  # domains the matcher was not developed on
     (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl"),
+    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl"),
 ])
 def test_own_labelled_sets(faq_file: Path, queries: Path):
     """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
@@ -292,6 +293,18 @@ def test_alternative_questions_and_repetitions(text, asks):
     from bot.faq.normalize import normalize
 
     assert classify(normalize(text)).is_question == asks, text
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("楼上每天半夜还在跺脚，怎么投诉啊", "question"), ("樓上太吵了 去哪裡投訴", "question"),  # the flat upstairs
+    ("楼上的，你那双鞋哪买的", "personal"), ("楼上说的那个app叫啥", "personal"),  # the member above
+    ("3号楼的电梯卡在8楼不动了", "problem"),
+])
+def test_upstairs_and_the_member_above(text, kind):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    assert classify(normalize(text)).kind == kind, text
 
 
 @pytest.mark.parametrize(("text", "entry"), [

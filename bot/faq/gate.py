@@ -37,7 +37,7 @@ _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 _TROUBLE = re.compile(
     r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|扣了|扣款|"
-    r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|还没|一直没|迟迟|无法|没法|不可用|不能用|"
+    r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|卡在|不动了|动不了|还没|一直没|迟迟|无法|没法|不可用|不能用|"
     r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
@@ -69,10 +69,11 @@ _TO_MEMBERS = re.compile(
 _COMPANY = re.compile(r"(有人|有没有人|谁)[^，,。？?]{0,4}一起")
 # "第一是谁啊这么猛": admiration in the form of a question
 _ADMIRING = re.compile(r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干)[了啊呀吧哇]*[!~]*$")
-# "你今天跑了多少", "你们都几点起", "楼上的...", "小王你...": one member, or all of them, spoken to in person (你们
-# alone may address the business: "你们支持开发票吗")
+# "你今天跑了多少", "你们都几点起", "楼上的，...", "小王你...": one member, or all of them, spoken to in person (你们
+# alone may address the business: "你们支持开发票吗"; 楼上 is the message above only when it is spoken to or
+# quoted, "楼上说的", else it is the flat upstairs: "楼上太吵了 去哪投诉")
 _IN_PERSON = re.compile(
-    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时|楼上"
+    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时|楼上的?(?=[，,\s]|说|讲|问|你|那个)"
     r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
 )
 # "群主好", "老师早": a greeting to someone
