@@ -83,6 +83,14 @@ def test_question_whose_extra_words_change_little_is_answered(counting: Counting
         assert counting.texts == [text, text.replace(lacking, "")]  # the message, then without that word
 
 
+def test_the_model_reads_the_message_with_its_typos_repaired(counting: Counting):
+    index = build_index(load_faq(BUNDLED_FAQ))
+    counting.texts.clear()
+    r = index.match("号马布去哪儿拿")  # 号马布: a pinyin-IME typo of 号码布
+    assert counting.texts[0] == "号码布去哪儿拿"
+    assert r.action == "answer" and r.entry is not None and r.entry.id == "race-bib-pickup"
+
+
 @pytest.fixture(scope="module")
 def club_without_the_word_test():
     return build_index(load_faq(BUNDLED_FAQ), params=Params(semantic_unexplained_keep=0.0,

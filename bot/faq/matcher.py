@@ -3,8 +3,9 @@
 How a message is scored:
 1. ``normalize`` reduces it to the member's own words (simplified, no emoji, mentions or quotes).
 2. ``gate.classify`` decides whether it asks anything; chit-chat and statements get no reply.
-3. ``HomophoneFixer`` repairs pinyin-IME typos of FAQ words; ``Featurizer`` turns the text into words,
-   synonym groups (FAQ's and the general list), character bigrams and fuzzy pinyin bigrams.
+3. ``HomophoneFixer`` repairs pinyin-IME typos of FAQ words (for the sentence model too); ``Featurizer``
+   turns the text into words, synonym groups (FAQ's and the general list), character bigrams and fuzzy
+   pinyin bigrams.
 4. A precomputed inverted index gives, per FAQ phrasing and per whole entry (phrasings, tags and, at a
    lower weight, the answer), IDF-weighted cosine similarities, mixed into one score in [0, 1].
 5. Thresholds (stricter for problem reports, looser when the bot is @mentioned), the margin between
@@ -403,9 +404,11 @@ class MatcherIndex:
     # -- query -------------------------------------------------------------------------------------
     def query_terms(self, text: str) -> Terms:
         """Terms of an already normalized message, after homophone correction."""
-        if self.fixer is not None:
-            text = self.fixer.fix(text)
-        return self.featurizer.terms(text)
+        return self.featurizer.terms(self._corrected(text))
+
+    def _corrected(self, text: str) -> str:
+        """The message with homophone typos of FAQ words repaired (发漂 -> 发票), as words and model read it."""
+        return self.fixer.fix(text) if self.fixer is not None else text
 
     def scores(self, text: str) -> list[tuple[int, float]]:
         """(entry index, score) for every entry with any evidence, best first."""
@@ -535,7 +538,8 @@ class MatcherIndex:
         norm = normalize(text, self.bot_names)
         gate = classify(norm)
         addressed = addressed or norm.mentions_bot or _looks_like_bot(norm.mentions)
-        terms = self.query_terms(norm.text)
+        said = self._corrected(norm.text)
+        terms = self.featurizer.terms(said)
         vec = self._vectors(terms) if norm.text else None
         ranked = self._top(*vec) if vec else []
         asks = gate.is_question or (addressed and gate.kind == "statement")
@@ -546,12 +550,12 @@ class MatcherIndex:
         if res.action == "answer" or vec is None or semantic is None:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
-        meaning = semantic.meaning(norm.text)
+        meaning = semantic.meaning(said)  # the model, too, reads 人脸 where the member typed 人连
         shown = self._fuse(vec, meaning)
         res = self._decide(norm, gate, terms, ranked, addressed, meaning, shown)
         if (res.action == "suggest" and not res.tentative and self.params.semantic_unexplained
                 and gate.kind in _ANSWERABLE_BY_MEANING and not (norm.mentions and not addressed)):
-            return self._answer_by_meaning(res, norm.text, gate, terms, shown, meaning, semantic)
+            return self._answer_by_meaning(res, said, gate, terms, shown, meaning, semantic)
         return res
 
     def _answer_by_meaning(self, res: MatchResult, text: str, gate: GateResult, terms: Terms,
@@ -594,14 +598,14 @@ class MatcherIndex:
     def ranking(self, text: str) -> list[int]:
         """Entry indexes, best first, by words and (when loaded) meaning: for measuring, since it always
         asks the sentence model, which ``match`` does only when words leave a question open."""
-        norm = normalize(text, self.bot_names).text
-        vec = self._vectors(self.query_terms(norm)) if norm else None
+        said = self._corrected(normalize(text, self.bot_names).text)
+        vec = self._vectors(self.featurizer.terms(said)) if said else None
         if vec is None:
             return []
         semantic = self.semantic
         if semantic is None:
             return [e for e, _ in self._top(*vec)]
-        return [e for e, _ in self._fuse(vec, semantic.meaning(norm))]
+        return [e for e, _ in self._fuse(vec, semantic.meaning(said))]
 
     def _result(self, ranked: Sequence[tuple[int, float]], gate: GateResult, action: str, reason: str,
                 cov: float | None = None, chosen: Sequence[int] | None = None,
