@@ -104,6 +104,11 @@ def test_addressed_lowers_the_bar():
     assert index.match("开车过来方便吗").action != "answer"
     assert index.match("开车过来方便吗", addressed=True).action == "answer"
     assert index.match("@健身小助手\u2005开车过来方便吗").action == "answer"
+    # without the bot's name configured (`qunbot faq match` on a bare FAQ), a name bots are given still counts
+    unnamed = build_index(faq, params=params)
+    for bot in ("健身小助手", "健身房小管家", "前台助理"):
+        assert unnamed.match(f"@{bot}\u2005开车过来方便吗").action == "answer", bot
+    assert unnamed.match("@王管家\u2005开车过来方便吗").action != "answer"  # a person, not a bot
 
 
 def test_mention_of_another_member_raises_the_bar(index):

@@ -752,11 +752,12 @@ def _keys(t: Terms) -> Iterable[str]:
         yield "p" + py
 
 
-_BOT_HINTS = ("助手", "机器人", "bot", "客服", "小秘书")
+_BOT_HINTS = ("助手", "助理", "机器人", "bot", "客服", "小秘书", "小管家", "小帮手")
 
 
 def _looks_like_bot(mentions: Sequence[str]) -> bool:
-    """A mention of a name like 星火小助手 is addressed to a bot (assistant bots are named so)."""
+    """A mention of a name like 星火小助手 or 物业小管家 is addressed to a bot (assistant bots are named so;
+    王管家, a property office's steward, is a person)."""
     return any(h in m for m in mentions for h in _BOT_HINTS)
 
 
