@@ -550,7 +550,7 @@ class MatcherIndex:
         if res.action == "answer" or vec is None or semantic is None:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
-        meaning = semantic.meaning(said)  # the model, too, reads 人脸 where the member typed 人连
+        meaning = semantic.meaning(said)  # the model, too, reads 号码布 where the member typed 号马布
         shown = self._fuse(vec, meaning)
         res = self._decide(norm, gate, terms, ranked, addressed, meaning, shown)
         if (res.action == "suggest" and not res.tentative and self.params.semantic_unexplained
@@ -575,7 +575,7 @@ class MatcherIndex:
             rest = text
             for w in missing:
                 rest = rest.replace(w, "")
-            # a corrected typo is not in the message as written; and nothing may be left of it
+            # every word must be in the text the model read, and something must be left without them
             if not all(w in text for w in missing) or not _WORD_CHAR.search(rest):
                 return res
             without = semantic.meaning(rest)
