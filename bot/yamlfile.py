@@ -179,6 +179,11 @@ def first_error(doc: YamlDoc, model: type[BaseModel], exc: ValidationError) -> C
         got = {"NoneType": "nothing", "dict": "a mapping", "list": "a list"}.get(got, got)
         if isinstance(value, str):
             got = f'"{value}"' if len(value) <= 40 else "text"
+        elif etype == "string_type" and isinstance(value, bool | int | float):
+            # YAML reads 12123 and yes as a number and a boolean: an operator meant the text
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            got = f'{shown}, which YAML reads as {"true or false" if isinstance(value, bool) else "a number"}: ' \
+                  f'put it in quotes ("{shown}")'
         return doc.error(loc, f"{_TYPE_WORDS[etype]}, got {got}" + suffix)
     msg = err["msg"]
     if msg.startswith("Value error, "):

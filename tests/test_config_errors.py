@@ -54,6 +54,9 @@ FAQ_CASES = {
                          'faq.yaml:1:1: entires: unknown key (did you mean "entries"?)'),
     "no entries": ("entries: []\n", "faq.yaml:1:10: entries: no entries: add at least one question and answer"),
     "entries not a list": ("entries: hello\n", 'faq.yaml:1:10: entries: expected a list, got "hello"'),
+    "number as text": (FAQ_YAML.replace("similar: [年卡价格", "similar: [12123, 年卡价格"),
+                       'faq.yaml:24:15: entries[4].similar[0]: expected text, got 12123, which YAML reads as a number: '
+                       'put it in quotes ("12123")'),
 }
 
 
