@@ -50,6 +50,18 @@ class YamlDoc:
 
         Falls back to the nearest existing parent when the path does not exist (a missing key).
         """
+        mark = self._find(loc, key=key)[1]
+        if mark is None:
+            return None, None
+        return mark.line + 1, mark.column + 1
+
+    def source_text(self, loc: Sequence[str | int]) -> str | None:
+        """The value at ``loc`` as written in the file (``yes``, ``0123``), when it is a plain scalar."""
+        node, _ = self._find(loc)
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def _find(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[yaml.Node | None, Any]:
+        """The node at ``loc`` (or its nearest existing parent) and the mark of it, or of its key."""
         node = self.root
         mark = node.start_mark if node is not None else None
         for i, part in enumerate(loc):
@@ -60,7 +72,7 @@ class YamlDoc:
                         found = (k, v)
                         break
                 if found is None:
-                    break
+                    return None, mark
                 last = i == len(loc) - 1
                 node = found[1]
                 mark = found[0].start_mark if (key and last) else found[1].start_mark
@@ -68,10 +80,8 @@ class YamlDoc:
                 node = node.value[part]
                 mark = node.start_mark
             else:
-                break
-        if mark is None:
-            return None, None
-        return mark.line + 1, mark.column + 1
+                return None, mark
+        return node, mark
 
     def error(self, loc: Sequence[str | int], problem: str, *, key: bool = False) -> ConfigError:
         line, col = self.locate(loc, key=key)
@@ -181,7 +191,7 @@ def first_error(doc: YamlDoc, model: type[BaseModel], exc: ValidationError) -> C
             got = f'"{value}"' if len(value) <= 40 else "text"
         elif etype == "string_type" and isinstance(value, bool | int | float):
             # YAML reads 12123 and yes as a number and a boolean: an operator meant the text
-            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            shown = doc.source_text(loc) or str(value)
             got = f'{shown}, which YAML reads as {"true or false" if isinstance(value, bool) else "a number"}: ' \
                   f'put it in quotes ("{shown}")'
         return doc.error(loc, f"{_TYPE_WORDS[etype]}, got {got}" + suffix)

@@ -57,6 +57,9 @@ FAQ_CASES = {
     "number as text": (FAQ_YAML.replace("similar: [年卡价格", "similar: [12123, 年卡价格"),
                        'faq.yaml:24:15: entries[4].similar[0]: expected text, got 12123, which YAML reads as a number: '
                        'put it in quotes ("12123")'),
+    "yes as text": (FAQ_YAML.replace("tags: [会员]", "tags: [会员, yes]", 1),
+                    'faq.yaml:26:16: entries[4].tags[1]: expected text, got yes, which YAML reads as true or false: '
+                    'put it in quotes ("yes")'),
 }
 
 
