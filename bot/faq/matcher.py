@@ -570,7 +570,7 @@ class MatcherIndex:
         if _model_lead(meaning, pick, p) < p.semantic_unexplained_lead or sims[pick] < p.semantic_unexplained_at:
             return res
         missing = self.unexplained(terms, pick)
-        said = "、".join(missing)
+        lacking = "、".join(missing)
         if missing:
             rest = text
             for w in missing:
@@ -580,10 +580,10 @@ class MatcherIndex:
                 return res
             without = semantic.meaning(rest)
             if meaning.similarity(without) < p.semantic_unexplained_keep:
-                return replace(res, reason=f"{res.reason}; {said} change the meaning")
+                return replace(res, reason=f"{res.reason}; {lacking} change the meaning")
             if without.phrasings[pick] - sims[pick] > p.semantic_unexplained_away:
-                return replace(res, reason=f"{res.reason}; {said} take it away from {self.faq.entries[pick].id}")
-        reason = "words and meaning agree" + (f"; without {said} it means much the same" if missing else "")
+                return replace(res, reason=f"{res.reason}; {lacking} take it away from {self.faq.entries[pick].id}")
+        reason = "words and meaning agree" + (f"; without {lacking} it means much the same" if missing else "")
         return self._result(shown, gate, "answer", reason, self.coverage(terms, pick), sims=sims)
 
     def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
