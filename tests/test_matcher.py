@@ -353,6 +353,26 @@ def test_done_reports_are_not_questions(text):
     assert not classify(normalize(text)).is_question
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    # one step done, then the trouble: still a problem report
+    ("会员卡绑好了，但是积分一直没到账", "problem"), ("学费交了 到现在还没人联系我", "problem"),
+    # done with the matter, whatever was wrong before or is explained after
+    ("登录上了，原来是密码输错了", "statement"), ("上次投诉的事已经解决了 谢谢", "statement"),
+    ("我要投诉，已经等了三天了还没到", "question"),  # the trouble goes on after 已经
+    # A吗还是B typed without a comma; a form that will not go through; admiration; a meetup
+    ("能直接用医保结算吗还是得先垫付", "question"), ("一直转圈，交不上去", "problem"),
+    ("这只猫是什么品种呀 好可爱", "chitchat"), ("周末约个球局 来不来", "members"),
+    # members asked about themselves, a goodbye, an exclamation; the business asked about its goods
+    ("你们觉得哪个教练好", "personal"), ("你们家孩子也报了别的班吗", "personal"), ("这是谁的车 挡路了", "members"),
+    ("你们家的猫粮是正品吗", "question"), ("下次课见", "chitchat"), ("求带！", "chitchat"), ("求链接！", "question"),
+])
+def test_done_trouble_and_other_cues(text, kind):
+    from bot.faq.gate import classify
+    from bot.faq.normalize import normalize
+
+    assert classify(normalize(text)).kind == kind, text
+
+
 def test_faq_ask_explains_the_decision(tmp_path: Path):
     from click.testing import CliRunner
 
@@ -365,3 +385,22 @@ def test_faq_ask_explains_the_decision(tmp_path: Path):
     assert "why:      close second" in out.output and "app-login" in out.output
     quiet = CliRunner().invoke(main, ["faq", "ask", str(faq_file), "哈哈哈"])
     assert "decision: none" in quiet.output and "chit-chat" in quiet.output and "coverage" not in quiet.output
+
+
+def test_general_synonyms_cover_colloquial_service_words():
+    """存钱 for 充值, 价位 for 收费, 约号 for 预约, 往后挪 for 改期, 反映 for 投诉: words members use that the
+    general synonym list (bot/faq/data/synonyms.txt) ties to the FAQ's own."""
+    e = FaqEntry
+    faq = Faq((
+        e("topup", "会员卡怎么充值？", "在小程序「会员」页充值，满1000送100。", ("充值有优惠吗",)),
+        e("price", "洗车多少钱？", "普通洗车 40 元，精洗 120 元。", ("洗车怎么收费",)),
+        e("book", "怎么预约洗车？", "在小程序选门店和时间预约。", ("可以提前预约吗",)),
+        e("resched", "预约了能改时间吗？", "开始前 2 小时可以在小程序改期。", ("预约怎么改期",)),
+        e("complain", "服务不满意怎么投诉？", "拨打 400 电话或在小程序提交投诉。", ("在哪投诉",)),
+        e("pickup", "可以上门取车吗？", "3 公里内免费上门取送车。", ("有没有接送服务",)),
+    ), ())
+    index = build_index(faq, params=Params(semantic=False))
+    for text, entry in [("想存钱到卡里 有送的吗", "topup"), ("精洗什么价位", "price"), ("周六上午怎么约号", "book"),
+                        ("约好的时间能往后挪吗", "resched"), ("服务员态度差 去哪反映", "complain")]:
+        r = index.match(text)
+        assert r.action != "none" and r.candidates[0].entry.id == entry, (text, r.reason)

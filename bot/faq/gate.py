@@ -38,12 +38,15 @@ _TROUBLE = re.compile(
     r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|坏了|破了|烂了|漏了|少了|扣了|扣款|"
     r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|卡在|不动了|动不了|还没|一直没|迟迟|无法|没法|不可用|不能用|"
-    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)"
+    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)|不上去|转圈"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
     r"已|好了|成功|搞定|解决了|到账了|收到了|领到了|拿到了|看完了|交了|补上了|可以了|原来|终于|找到了|知道了|明白了"
 )
+# done with the whole matter, whatever trouble is told after ("原来是手机号输错了"); the other done words may
+# tell one step done before the trouble ("绑好了，跑完也没数据")
+_RESOLVED = re.compile(r"原来|终于|解决了|搞定|找到了|知道了|明白了")
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
 # "连续包月不想要了": a wish to stop something
@@ -52,12 +55,14 @@ _UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要)了$")
 _ALTERNATIVE = re.compile(
     r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太有])[\u4e00-\u9fff].*(?<!的)$"
     r"|是[^，,。！!？?]{1,12}还是(?![不没空有])[\u4e00-\u9fff]"  # 是A还是B: 是补差价还是得重新买
+    r"|吗还是"  # A吗还是B, typed without a comma: 能直接结算吗还是得先付
 )
 # "在家休息呢", "在开会呢": 呢 after 在 + verb tells what someone is doing, it asks nothing
 _ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
 # "…，哈哈": a message that ends laughing is banter, whatever words it quotes
 _LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
+_WORD_CUES = ("question word", "request word")
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
 _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给我", "求拉"))
@@ -65,19 +70,26 @@ _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给
 _TO_MEMBERS = re.compile(
     r"^(有人|有没有人|有谁|哪位|有哪位|有没有[^，,。？?]{0,8}(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
 )
-# "晚上有人一起去练背吗", "谁一起拼车": looking for company, not for the FAQ
-_COMPANY = re.compile(r"(有人|有没有人|谁)[^，,。？?]{0,4}一起")
+# "晚上有人一起去练背吗", "谁一起拼车", "周末约个饭局": looking for company, not for the FAQ; "这是谁的车":
+# whose it is, which a member knows
+_COMPANY = re.compile(r"(有人|有没有人|谁)[^，,。？?]{0,4}一起|[约组]个[\u4e00-\u9fff]{0,2}局|谁的")
 # "第一是谁啊这么猛": admiration in the form of a question
-_ADMIRING = re.compile(r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干)[了啊呀吧哇]*[!~]*$")
-# "你今天跑了多少", "你们都几点起", "楼上的，...", "小王你...": one member, or all of them, spoken to in person (你们
-# alone may address the business: "你们支持开发票吗"; 楼上 is the message above only when it is spoken to or
-# quoted, "楼上说的", else it is the flat upstairs: "楼上太吵了 去哪投诉")
+_ADMIRING = re.compile(
+    r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干|漂亮|可爱|好看|萌)[了啊呀吧哇]*[!~]*$"
+)
+# "你今天跑了多少", "你们都几点起", "你们觉得哪个好", "你们家孩子也报班了吗", "楼上的，...", "小王你...": one
+# member, or all of them, spoken to in person (你们 alone may address the business: "你们支持开发票吗", "你们家的
+# 猫粮"; 楼上 is the message above only when it is spoken to or quoted, "楼上说的", else it is the flat upstairs:
+# "楼上太吵了 去哪投诉")
 _IN_PERSON = re.compile(
     r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时|楼上的?(?=[，,\s]|说|讲|问|你|那个)"
+    r"|(你们|大家)[^，,。？?]{0,3}(觉得|最喜欢|更喜欢)|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))"
     r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
 )
-# "群主好", "老师早": a greeting to someone
-_GREETING = re.compile(r"^[\u4e00-\u9fff]{1,4}(好|早|早安|晚安)[!~]*$")
+# "群主好", "老师早": a greeting to someone; "明天见", "下次课见": a goodbye
+_GREETING = re.compile(
+    r"^([\u4e00-\u9fff]{1,4}(好|早|早安|晚安)|(再|明天|下次|下周|回头|晚上|一会儿?|待会儿?|等会儿?)[\u4e00-\u9fff]{0,2}见)[!~]*$"
+)
 # a short exclamation ("下课啦~", "学到了!"): news or a reaction, not a keyword looked up
 _EXCLAIM = re.compile(r"(啦|了|咯|喽|哦|噢|耶|呀|啊|!)[~!]*$")
 
@@ -96,9 +108,14 @@ class GateResult:
 
 
 @lru_cache(maxsize=1)
-def _question_words() -> tuple[str, ...]:
-    """The question words, longest first (ties alphabetical), sorted once."""
-    return tuple(sorted(question_cues().get("word", frozenset()), key=lambda w: (-len(w), w)))
+def _question_words() -> tuple[tuple[str, str], ...]:
+    """(word, "question" or "request"), longest first (ties alphabetical), sorted once: words that ask, and
+    words that request help or tell trouble (投诉, 找不到), which a message that then says the matter is
+    done no longer asks."""
+    cues = question_cues()
+    words = [(w, "question") for w in cues.get("word", frozenset())]
+    words += [(w, "request") for w in cues.get("request", frozenset())]
+    return tuple(sorted(words, key=lambda x: (-len(x[0]), x[0])))
 
 
 @lru_cache(maxsize=1)
@@ -130,9 +147,9 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
         return "a-not-a question"
     if any(_ALTERNATIVE.search(c) for c in clauses):
         return "alternative question (还是)"
-    for w in _question_words():  # stable: longest first
+    for w, kind in _question_words():  # stable: longest first
         if w in text:
-            return f"question word {w}"
+            return f"{kind} word {w}"
     return None
 
 
@@ -150,7 +167,7 @@ def _personal_cues(text: str, clauses: list[str]) -> frozenset[str]:
     """The message's question words when they all ask a person in the group (谁来, 帮我 ...) and none
     the FAQ; empty otherwise. 谁 asks the members only as a subject (谁来, 谁能帮我); as an object or in
     谁是 (班主任是谁, 可以问谁, 谁是班主任) it asks who is in charge, which an FAQ answers."""
-    words = frozenset(w for w in question_cues().get("word", frozenset()) if w in text)
+    words = frozenset(w for w, _ in _question_words() if w in text)
     if "谁" in words and not any(c.startswith(("谁", "有谁")) and not c.startswith("谁是") for c in clauses):
         return frozenset()
     return words if words <= _PERSONAL_WORDS else frozenset()
@@ -179,6 +196,16 @@ def _chitchat_only(clauses: list[str]) -> bool:
     return True
 
 
+def _finished(text: str, after: int = 0) -> bool:
+    """Whether the message says something is done (after position ``after``) and tells no trouble after that:
+    "退款已经到账了 谢谢", "原来是手机号输错了"; not "佳明绑好了，跑完也没数据", where one step is done and
+    then the trouble comes."""
+    if _RESOLVED.search(text, after):
+        return True
+    ends = [m.end() for m in _DONE.finditer(text, after)]
+    return bool(ends) and not _TROUBLE.search(text, ends[-1])
+
+
 def classify(norm: Normalized) -> GateResult:
     """Decide whether ``norm`` reads as a question, request or problem report, and how clearly."""
     text = norm.text
@@ -203,7 +230,13 @@ def classify(norm: Normalized) -> GateResult:
             return GateResult("members", 0.5, f"question to the other members ({cue})")
         if _ADMIRING.search(text):
             return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")
-        personal = _personal_cues(text, clauses) if cue.startswith("question word") else frozenset()
+        word = cue.rsplit(" ", 1)[-1]
+        if cue.startswith("request word"):
+            if _finished(text, after=text.find(word)):
+                return GateResult("statement", 0.0, f"says it is done ({cue})")  # "投诉的事已经解决了 谢谢"
+            if len("".join(clauses)) <= 2 and text.endswith("!"):
+                return GateResult("chitchat", 0.0, f"exclamation ({cue})")  # "求带!": asks for nothing the FAQ has
+        personal = _personal_cues(text, clauses) if cue.startswith(_WORD_CUES) else frozenset()
         if personal:
             if _DONE.search(text):  # "小周帮我弄好了": help received, told
                 return GateResult("statement", 0.0, f"report of help received ({cue})")
@@ -219,7 +252,7 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "chit-chat (check-in or list)")
     if norm.emoji_question:
         return GateResult("question", 0.8, "question (question emoji)")
-    done = _DONE.search(text)
+    done = _finished(text)
     if _TROUBLE.search(text) and not done and not _REMINDER.search(text):
         return GateResult("problem", 0.5, "problem report")
     if any(_WANT.match(c) or _UNWANTED.search(c) for c in clauses) and not done:

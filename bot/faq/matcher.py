@@ -127,9 +127,10 @@ class Params:
     semantic_scale: float = 0.05
     """Cosine gap to the model's best entry that costs a candidate as much as the whole word score:
     the model's cosines crowd in a narrow band (0.85-0.95), so small gaps mean a lot."""
-    semantic_suggest_at: float = 0.90
+    semantic_suggest_at: float = 0.89
     """A clear question the words cannot place is still offered the entries closest in meaning from
-    this cosine on (chit-chat peaks near 0.89, questions the FAQ covers near 0.93)."""
+    this cosine on (questions the FAQ covers peak near 0.93, chit-chat near 0.89: the gate keeps
+    chit-chat from getting here, and 0.90 left members whose words the FAQ lacks without choices)."""
     semantic_unclear_extra: float = 0.04
     """Problem reports, wishes and bare keywords need this much more cosine for those choices."""
     semantic_answer_at: float = 0.92
