@@ -365,6 +365,10 @@ def test_done_reports_are_not_questions(text):
     # members asked about themselves, a goodbye, an exclamation; the business asked about its goods
     ("你们觉得哪个教练好", "personal"), ("你们家孩子也报了别的班吗", "personal"), ("这是谁的车 挡路了", "members"),
     ("你们家的猫粮是正品吗", "question"), ("下次课见", "chitchat"), ("求带！", "chitchat"), ("求链接！", "question"),
+    # joy is no trouble; 啦 for 了; the member above addressed; trouble words; a check-in that did not count
+    ("证书收到啦，孩子高兴坏了", "statement"), ("手机摔坏了", "problem"), ("退款到账啦 谢谢", "statement"),
+    ("楼上的姐妹，你的快递被我拿错了", "chitchat"), ("手表里的数据一直传不过来", "problem"),
+    ("会员到期了 续不上", "problem"), ("打卡一直没记上", "problem"), ("打卡第3天 5公里", "chitchat"),
 ])
 def test_done_trouble_and_other_cues(text, kind):
     from bot.faq.gate import classify

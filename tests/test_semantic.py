@@ -100,6 +100,17 @@ def test_words_the_entry_lacks_only_in_the_situation_need_no_test(counting: Coun
     assert r.action == "suggest" and r.reason.endswith("change the meaning")
 
 
+def test_problem_report_the_words_miss_gets_choices_close_in_meaning():
+    """A report of trouble (no question word) whose words the FAQ lacks: the entries closest in meaning are
+    offered from a cosine only a little above a question's."""
+    faq = load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_pet.yaml")
+    text = "小程序付款一直失败"
+    assert build_index(faq, params=Params(semantic_problem_extra=0.04)).match(text).action == "none"
+    r = build_index(faq).match(text)
+    assert r.action == "suggest" and r.reason == "close in meaning: suggest"
+    assert "payment-methods" in [e.id for e in r.suggestions]
+
+
 def test_the_model_reads_the_message_with_its_typos_repaired(counting: Counting):
     index = build_index(load_faq(BUNDLED_FAQ))
     counting.texts.clear()

@@ -133,7 +133,10 @@ class Params:
     this cosine on (questions the FAQ covers peak near 0.93, chit-chat near 0.89: the gate keeps
     chit-chat from getting here, and 0.90 left members whose words the FAQ lacks without choices)."""
     semantic_unclear_extra: float = 0.04
-    """Problem reports, wishes and bare keywords need this much more cosine for those choices."""
+    """Wishes and bare keywords need this much more cosine for those choices."""
+    semantic_problem_extra: float = 0.01
+    """Problem reports, this much more: a report the gate let through ("一直转圈，交不上去") is trouble with
+    something, and chit-chat rarely reads as one (0.04 left 11 of them without choices on five sets)."""
     semantic_answer_at: float = 0.92
     semantic_lead: float = 0.05
     """A close second on words is answered when the words explain the message (coverage) and the model
@@ -656,7 +659,8 @@ class MatcherIndex:
             (words failed: "门口的机器认不出我的脸" shares no word with "刷脸进不了门怎么办")."""
             if sims is not None and gate.kind not in ("members", "personal") and not (norm.mentions and not addressed):
                 top = np.argsort(-sims)[:3]
-                bar = p.semantic_suggest_at + (0.0 if gate.kind == "question" else p.semantic_unclear_extra)
+                extra = {"question": 0.0, "problem": p.semantic_problem_extra}.get(gate.kind, p.semantic_unclear_extra)
+                bar = p.semantic_suggest_at + extra
                 if sims[top[0]] >= bar:
                     near = [int(e) for e in top if sims[e] >= sims[top[0]] - p.semantic_band]
                     return self._result(shown, gate, "suggest", "close in meaning: suggest", cov, near, sims)
