@@ -232,7 +232,7 @@ def test_dev_bench(name: str, tmp_path: Path):
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 5.0
-    assert m["helped"] >= 89.0
+    assert m["helped"] >= 91.0
     assert m["answer_acc"] >= 47.0
 
 
@@ -269,13 +269,14 @@ def test_who_is_in_charge_is_a_question(text):
 OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
 
 
-@pytest.mark.parametrize(("faq_file", "queries"), [
-    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl"),
-    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl"),  # domains the matcher was not developed on
-    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl"),
-    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl"),
+@pytest.mark.parametrize(("faq_file", "queries", "least_answered"), [
+    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl", 33.0),
+    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl", 33.0),  # domains the matcher was not developed on
+    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl", 33.0),
+    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 33.0),
+    (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 25.0),  # members' words far from the FAQ's
 ])
-def test_own_labelled_sets(faq_file: Path, queries: Path):
+def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float):
     """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
     chit-chat and rarely answers wrong; floors for the rest (README, performance)."""
     rows = [json.loads(x) for x in queries.read_text(encoding="utf-8").splitlines() if x]
@@ -283,8 +284,8 @@ def test_own_labelled_sets(faq_file: Path, queries: Path):
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 7.5
-    assert m["helped"] >= 84.0
-    assert m["answer_acc"] >= 33.0
+    assert m["helped"] >= 86.0
+    assert m["answer_acc"] >= least_answered
 
 
 @pytest.mark.parametrize(("text", "asks"), [
