@@ -36,9 +36,11 @@ _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
     r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
-    r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|破了|烂了|漏了|少了|扣了|扣款|"
+    r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|破了|烂了|漏了|少了|扣了|扣款|"
+    r"(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|"  # 高兴坏了: joy, not trouble
     r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|卡在|不动了|动不了|还没|一直没|迟迟|无法|没法|不可用|不能用|"
-    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)|不上去|转圈|不过来|漏水|还是空的|一片空白|不上(?=$|[，,。!?\s了啊呀])"
+    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)|"
+    r"不上去|不上(?=$|[，,。!?\s了啊呀])|不过来|转圈|漏水"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
@@ -82,8 +84,10 @@ _ADMIRING = re.compile(
 # 猫粮"; 楼上 is the message above only when it is spoken to or quoted, "楼上说的", else it is the flat upstairs:
 # "楼上太吵了 去哪投诉")
 _IN_PERSON = re.compile(
-    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时|楼上的?(?=[，,\s]|说|讲|问|你|那个|姐妹|兄弟|朋友|宝子|亲|小伙伴|大哥|大姐)"
-    r"|(你们|大家)[^，,。？?]{0,3}(觉得|最喜欢|更喜欢)|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))"
+    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时"
+    r"|楼上的?(?=[，,\s]|说|讲|问|你|那个|姐妹|兄弟|朋友|宝子|亲|小伙伴|大哥|大姐)"
+    r"|(你们|大家)[^，,。？?]{0,3}(觉得|最喜欢|更喜欢)"
+    r"|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))"
     r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
 )
 # "群主好", "老师早": a greeting to someone; "明天见", "下次课见": a goodbye
@@ -230,9 +234,8 @@ def classify(norm: Normalized) -> GateResult:
             return GateResult("members", 0.5, f"question to the other members ({cue})")
         if _ADMIRING.search(text):
             return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")
-        word = cue.rsplit(" ", 1)[-1]
         if cue.startswith("request word"):
-            if _finished(text, after=text.find(word)):
+            if _finished(text, after=text.find(cue.rsplit(" ", 1)[-1])):
                 return GateResult("statement", 0.0, f"says it is done ({cue})")  # "投诉的事已经解决了 谢谢"
             if len("".join(clauses)) <= 2 and text.endswith("!"):
                 return GateResult("chitchat", 0.0, f"exclamation ({cue})")  # "求带!": asks for nothing the FAQ has
