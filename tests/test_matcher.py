@@ -370,7 +370,8 @@ def test_done_reports_are_not_questions(text):
     ("证书收到啦，孩子高兴坏了", "statement"), ("手机摔坏了", "problem"), ("退款到账啦 谢谢", "statement"),
     ("楼上的姐妹，你的快递被我拿错了", "chitchat"), ("手表里的数据一直传不过来", "problem"),
     ("会员到期了 续不上", "problem"), ("打卡一直没记上", "problem"), ("打卡第3天 5公里", "chitchat"),
-    ("卫生间天花板漏水了", "problem"),
+    ("卫生间天花板漏水了", "problem"), ("外套好像落在教室了", "problem"), ("行李箱一直没出来", "problem"),
+    ("吃坏肚子了[可怜]", "problem"),
 ])
 def test_done_trouble_and_other_cues(text, kind):
     from bot.faq.gate import classify
