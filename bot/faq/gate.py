@@ -35,11 +35,12 @@ _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
-    r"没[收到动发来回有显示反应人]|不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
+    r"(?<!问题都)(?<!问题也)(?<!毛病都)没[收到动发来回有显示反应人]|"  # 一点问题都没有: all is well
+    r"不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|破了|烂了|漏了|少了|扣了|扣款|"
     r"(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|"  # 高兴坏了: joy, not trouble
     r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|卡在|不动了|动不了|还没|一直没|迟迟|无法|没法|不可用|不能用|"
-    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|疼|痛|没(数据|记录|同步|更新|变化|通知|到账)|"
+    r"不进|不准|不靠谱|不对劲|少写|多写|漏写|(?<![不没])疼|(?<![不没])痛|没(数据|记录|同步|更新|变化|通知|到账)|"
     r"不上去|不上(?=$|[，,。!?\s了啊呀])|不过来|转圈|漏水|没出来|"
     r"落在|丢在|忘在|忘带|拉肚子|坏肚子|拉稀"  # things left behind, and an upset stomach
 )
@@ -65,6 +66,10 @@ _ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
 # "…，哈哈": a message that ends laughing is banter, whatever words it quotes
 _LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
+# 几 that counts rather than asks: 好几个, 十几天, 几十块, 几乎
+_NOT_ASKING_JI = re.compile(r"好几|十几|几十|几百|几千|几万|几乎")
+# "讲个笑话：...": a joke, whatever it asks
+_JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
 _WORD_CUES = ("question word", "request word")
 # cues that ask a person in the group rather than the FAQ ("谁来", "帮我留一箱", "发个红包"): still a
 # request, but a weaker sign that the FAQ is wanted
@@ -88,7 +93,8 @@ _IN_PERSON = re.compile(
     r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时"
     r"|楼上的?(?=[，,\s]|说|讲|问|你|那个|姐妹|兄弟|朋友|宝子|亲|小伙伴|大哥|大姐)"
     r"|(你们|大家)[^，,。？?]{0,3}(觉得|最喜欢|更喜欢)"
-    r"|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))"
+    r"|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))|你们(孩子|宝宝|小孩)(?![班课营])"
+    r"|[^，,。？?]{1,6}大家(都|平时|一般)"
     r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
 )
 # "群主好", "老师早": a greeting to someone; "明天见", "下次课见": a goodbye
@@ -145,6 +151,8 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 # "不" and "没" end a question only after a verb phrase: 能反悔不, 截单了没
                 if p in ("不", "没", "否", "未") and len(c) < 3:
                     continue
+                if p in ("没", "没有") and c[: -len(p)].endswith(("问题都", "问题也", "毛病都")):  # all is well
+                    continue
                 if p == "呢" and _ONGOING.search(c):  # 在家休息呢: what someone is doing
                     continue
                 return f"particle {p}"
@@ -152,8 +160,9 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
         return "a-not-a question"
     if any(_ALTERNATIVE.search(c) for c in clauses):
         return "alternative question (还是)"
+    asked = _NOT_ASKING_JI.sub("", text)
     for w, kind in _question_words():  # stable: longest first
-        if w in text:
+        if w in asked:
             return f"{kind} word {w}"
     return None
 
@@ -225,6 +234,8 @@ def classify(norm: Normalized) -> GateResult:
     clauses = [c for c in _CLAUSES.split(text) if c]
     if _chitchat_only(clauses):
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
+    if _JOKE.match(text):
+        return GateResult("chitchat", 0.0, "a joke")
     if _LAUGHING_END.search(text) and not norm.mentions_bot and not norm.mentions:
         return GateResult("chitchat", 0.0, "banter (ends laughing)")
     cue = _question_cue(text, clauses)
