@@ -377,6 +377,8 @@ def test_done_reports_are_not_questions(text):
     ("你们孩子晚上几点睡", "personal"), ("你们的孩子班几点下课", "question"), ("做完了 白了好几个度", "statement"),
     ("第一次拔牙没想到一点都不疼", "statement"), ("装了两年了 一点问题都没有", "statement"),
     ("跑完了，轨迹里一条都没有", "question"), ("补的牙一喝冷水就疼", "problem"),
+    ("第一次来，进去之后都是干嘛的", "question"), ("听说天天洗头会掉发 真的假的", "question"),
+    ("拔完牙到现在还在渗血", "problem"),
 ])
 def test_done_trouble_and_other_cues(text, kind):
     from bot.faq.gate import classify
