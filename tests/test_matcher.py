@@ -269,14 +269,17 @@ def test_who_is_in_charge_is_a_question(text):
 OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
 
 
-@pytest.mark.parametrize(("faq_file", "queries", "least_answered"), [
-    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl", 33.0),
-    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl", 33.0),  # domains the matcher was not developed on
-    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl", 33.0),
-    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 33.0),
-    (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 25.0),  # members' words far from the FAQ's
+@pytest.mark.parametrize(("faq_file", "queries", "least_answered", "least_helped"), [
+    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl", 33.0, 86.0),
+    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl", 33.0, 86.0),  # domains the matcher was not developed on
+    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl", 33.0, 86.0),
+    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 33.0, 86.0),
+    # members' words far from the FAQ's
+    (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 25.0, 86.0),
+    (OWN_SETS / "faq_travel.yaml", OWN_SETS / "travel.jsonl", 25.0, 80.0),
+    (OWN_SETS / "faq_dental.yaml", OWN_SETS / "dental.jsonl", 30.0, 80.0),
 ])
-def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float):
+def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float, least_helped: float):
     """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
     chit-chat and rarely answers wrong; floors for the rest (README, performance)."""
     rows = [json.loads(x) for x in queries.read_text(encoding="utf-8").splitlines() if x]
@@ -284,7 +287,7 @@ def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float)
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
     assert m["unknown_answer"] <= 7.5
-    assert m["helped"] >= 86.0
+    assert m["helped"] >= least_helped
     assert m["answer_acc"] >= least_answered
 
 
@@ -379,6 +382,9 @@ def test_done_reports_are_not_questions(text):
     ("跑完了，轨迹里一条都没有", "question"), ("补的牙一喝冷水就疼", "problem"),
     ("第一次来，进去之后都是干嘛的", "question"), ("听说天天洗头会掉发 真的假的", "question"),
     ("拔完牙到现在还在渗血", "problem"),
+    # never again, not charged, taught how: nothing asked; an acknowledgement negated is no acknowledgement
+    ("买了洗碗机以后再也没人吵架了", "statement"), ("上门费师傅没收", "statement"),
+    ("师傅人很好，还教我怎么清洗滤网", "statement"), ("快递没收到", "question"), ("好的收到", "chitchat"),
 ])
 def test_done_trouble_and_other_cues(text, kind):
     from bot.faq.gate import classify

@@ -35,7 +35,8 @@ _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
-    r"(?<!问题都)(?<!问题也)(?<!毛病都)没[收到动发来回有显示反应人]|"  # 一点问题都没有: all is well
+    # 问题都没有, 再也没人: all is well; 师傅没收 (did not charge) is no 没收到
+    r"(?<!问题都)(?<!问题也)(?<!毛病都)(?<!再也)(没收到|没[到动发来回有显示反应人])|"
     r"不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|破了|烂了|漏了|少了|扣了|扣款|"
     r"(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|"  # 高兴坏了: joy, not trouble
@@ -66,8 +67,8 @@ _ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
 # "…，哈哈": a message that ends laughing is banter, whatever words it quotes
 _LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
-# 几 that counts rather than asks: 好几个, 十几天, 几十块, 几乎
-_NOT_ASKING_JI = re.compile(r"好几|十几|几十|几百|几千|几万|几乎")
+# 几 that counts rather than asks (好几个, 十几天, 几十块, 几乎), and 怎么 told rather than asked (还教我怎么清洗)
+_NOT_ASKING_JI = re.compile(r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么")
 # "讲个笑话：...": a joke, whatever it asks
 _JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
 _WORD_CUES = ("question word", "request word")
@@ -204,7 +205,7 @@ def _chitchat_only(clauses: list[str]) -> bool:
         if rest in known or rest in stop:
             continue
         # "谢谢团长", "老师辛苦了": a cue plus a short addressee
-        if hit and len(rest) <= 3 and not any(ch in rest for ch in "吗么呢?"):
+        if hit and len(rest) <= 3 and not any(ch in rest for ch in "吗么呢?没不未"):  # 快递没收到: no ack
             continue
         return False
     return True
