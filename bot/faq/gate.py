@@ -68,7 +68,7 @@ _ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
 _LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
 # 几 that counts rather than asks (好几个, 十几天, 几十块, 几乎), and 怎么 told rather than asked (还教我怎么清洗)
-_NOT_ASKING_JI = re.compile(r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么")
+_TOLD_NOT_ASKED = re.compile(r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么")
 # "讲个笑话：...": a joke, whatever it asks
 _JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
 _WORD_CUES = ("question word", "request word")
@@ -161,7 +161,7 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
         return "a-not-a question"
     if any(_ALTERNATIVE.search(c) for c in clauses):
         return "alternative question (还是)"
-    asked = _NOT_ASKING_JI.sub("", text)
+    asked = _TOLD_NOT_ASKED.sub("", text)
     for w, kind in _question_words():  # stable: longest first
         if w in asked:
             return f"{kind} word {w}"
