@@ -33,10 +33,12 @@ _CHECKIN = re.compile(r"^#?((打卡|接龙)(?!一直|没|不|失败|怎么|咋|�
 _LIST_LINE = re.compile(r"^\s*\d+[.、]\s*\S+", re.M)
 _LAUGH = re.compile(r"(哈|呵|嘿|嘻|h|a|6|1|\+|~)+")
 
+_ALL_WELL = ("问题都", "问题也", "毛病都")
+"""What comes before 没有 in "一点问题都没有": all is well, neither trouble nor a question."""
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
-    # 问题都没有, 再也没人: all is well; 师傅没收 (did not charge) is no 没收到
-    r"(?<!问题都)(?<!问题也)(?<!毛病都)(?<!再也)(没收到|没[到动发来回有显示反应人])|"
+    # 再也没人: all is well too; 师傅没收 (did not charge) is no 没收到
+    "".join(f"(?<!{w})" for w in _ALL_WELL) + r"(?<!再也)(没收到|没[到动发来回有显示反应人])|"
     r"不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|破了|烂了|漏了|少了|扣了|扣款|"
     r"(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|"  # 高兴坏了: joy, not trouble
@@ -152,7 +154,7 @@ def _question_cue(text: str, clauses: list[str]) -> str | None:
                 # "不" and "没" end a question only after a verb phrase: 能反悔不, 截单了没
                 if p in ("不", "没", "否", "未") and len(c) < 3:
                     continue
-                if p in ("没", "没有") and c[: -len(p)].endswith(("问题都", "问题也", "毛病都")):  # all is well
+                if p in ("没", "没有") and c[: -len(p)].endswith(_ALL_WELL):
                     continue
                 if p == "呢" and _ONGOING.search(c):  # 在家休息呢: what someone is doing
                     continue
