@@ -23,7 +23,7 @@ Kind = Literal[
 
 _CLAUSES = re.compile(r"[,.!?;:~…。，！？；：、\n]+|\s+")
 # 送不送, 能不能, 有没有; not the repeated 没事没事
-_A_NOT_A = re.compile(r"(?<![不没])([\u4e00-\u9fff])[不没]\1")
+_A_NOT_A = re.compile(r"(?<![不没])([\u4e00-\u9fff])[不没]\1|([\u4e00-\u9fff]{2})[不没]\2")  # 能不能, 服务不服务
 _SYSTEM = re.compile(
     r"^\"?[^\"]{1,30}\"?\s*(撤回了一条消息|加入了群聊|通过扫描.{0,40}加入群聊|邀请.{0,60}加入了群聊|拍了拍|"
     r"修改群名为|移出了群聊|退出了群聊|与群里其他人都不是(微信)?朋友关系)"
@@ -38,14 +38,25 @@ _ALL_WELL = ("问题都", "问题也", "毛病都")
 # problem reports ask for help without a question word: "取件码找不到了", "物流三天没动了"
 _TROUBLE = re.compile(
     # 再也没人: all is well too; 师傅没收 (did not charge) is no 没收到
-    "".join(f"(?<!{w})" for w in _ALL_WELL) + r"(?<!再也)(没收到|没[到动发来回有显示反应人])|"
+    "".join(f"(?<!{w})" for w in _ALL_WELL) + r"(?<!再也)(没收到|没[到动发来回有显示反应人拿])|根本没|"
     r"不[了到见能行对出]|找不到|收不到|打不开|进不去|登不上|用不了|看不了|弄不了|"
     r"失败|错了|错误|填错|写错|输错|选错|拍错|买错|重复|忘了|忘记|丢了|破了|烂了|漏了|少了|扣了|扣款|"
     r"(?<!高兴|开心|激动|兴奋)(?<![乐笑])坏了|"  # 高兴坏了: joy, not trouble
     r"多扣|扣错|不见了|消失|异常|报错|闪退|卡住|卡顿|卡在|不动了|动不了|还没|一直没|迟迟|无法|没法|不可用|不能用|"
     r"不进|不准|不靠谱|不对劲|少写|多写|漏写|(?<![不没])疼|(?<![不没])痛|没(数据|记录|同步|更新|变化|通知|到账)|"
     r"不上去|不上(?=$|[，,。!?\s了啊呀])|不过来|转圈|漏水|没出来|"
-    r"落在|丢在|忘在|忘带|拉肚子|坏肚子|拉稀|出血|流血|渗血"  # things left behind; being unwell
+    r"落在|丢在|忘在|忘带|拉肚子|坏肚子|拉稀|出血|流血|渗血|"  # things left behind; being unwell
+    # a machine's symptoms, told without a question (油烟机不转了, 门缝那里渗水, 一开就一股霉味); 不滴水了 is
+    # the symptom gone
+    r"不(转|亮|凉|凉快|制冷|制热|出水|出风|加热|启动|通电|工作|运行|显示)|(?<!停)不下来|下不来|连不上|离线|掉线|"
+    r"(?<![不没有])(滴水|渗水|冒水|往外[滴冒渗流]|往下[滴渗流]|异响|噪音|异味|霉味|臭味|焦味|糊味)|"
+    r"嗡嗡|砰砰|咣咣|哐哐|咔咔|吱吱|烧焦|[一有]股[^，,。！!？?\s]{0,6}味|故障|失灵|跳闸|冒烟|短路|烧坏|死机|"
+    # 开了一小时还是热烘烘的, 打扫完地上还是一层灰: done, and still not right
+    r"[了完过][^，,。！!？?\s]{0,12}还是[^，,。！!？?\s]{0,3}[热冷凉湿温烫]|(做|扫|洗|擦|修|装|换|弄)[完过好][^，,。！!？?\s]{0,8}还是|"
+    r"受伤|摔倒|划伤|划破|烫伤|扭伤|骨折|流了[^，,。！!？?\s]{0,3}血|碎了|打碎|碰碎|摔碎|弄坏|弄脏|刮花|划花|"
+    r"黑屏|花屏|白屏|蓝屏|[也都]没用|掉电|耗电|不足|(?<![睡吃看玩听])不够|"
+    # "买的是五花肉 结果给我排骨": the wrong thing came
+    r"(买|订|点|下单)的(明明)?是[^。！!？?]{1,15}(结果|但|可是|拿回来|收到|到手|给我)"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 _DONE = re.compile(
@@ -57,7 +68,7 @@ _RESOLVED = re.compile(r"原来|终于|搞定|(解决|找到|知道|明白)[了�
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
 # "连续包月不想要了": a wish to stop something
-_UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要)了$")
+_UNWANTED = re.compile(r"[\u4e00-\u9fff]{2,}(不想要|不想用|不要|不做|不需要)了$")
 # "A还是B" asks to choose (刷脸还是扫码); 还是 followed by 不/没/空... means "still" (还是没到)
 _ALTERNATIVE = re.compile(
     r"[\u4e00-\u9fff]{2}还是(?![不没空很一那老这也都挺好会要能可得在比太有])[\u4e00-\u9fff].*(?<!的)$"
@@ -70,7 +81,9 @@ _ONGOING = re.compile(r"在[\u4e00-\u9fff]{1,6}呢$")
 _LAUGHING_END = re.compile(r"(哈{2,}|h{3,}|2{1,2}33+|笑死)[~!]*$")
 _KEYWORD_MAX = 4
 # 几 that counts rather than asks (好几个, 十几天, 几十块, 几乎), and 怎么 told rather than asked (还教我怎么清洗)
-_TOLD_NOT_ASKED = re.compile(r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么")
+_TOLD_NOT_ASKED = re.compile(
+    r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么|(分享|发|晒|拍|传)了?几[张个条段]"
+)
 # "讲个笑话：...": a joke, whatever it asks
 _JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
 _WORD_CUES = ("question word", "request word")
@@ -79,24 +92,34 @@ _WORD_CUES = ("question word", "request word")
 _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给我", "求拉"))
 # "有人要一起拼车吗", "有谁知道...": a question put to the other members
 _TO_MEMBERS = re.compile(
-    r"^(有人|有没有人|有谁|哪位|有哪位|有没有[^，,。？?]{0,8}(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
+    r"^(有人|有没有人|有谁|哪位|有哪位|有(没有[^，,。？?]{0,8})?(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
 )
+# "小狗丢了 …… 看到的麻烦说一声": news for whoever sees it, not a question for the FAQ
+_BROADCAST = re.compile(r"(看到|看见|见到|捡到|知道)的[^，,。？?]{0,3}(说一声|告诉|联系|私聊|私信|吱一声)")
 # "晚上有人一起去练背吗", "谁一起拼车", "周末约个饭局": looking for company, not for the FAQ; "这是谁的车":
 # whose it is, which a member knows
-_COMPANY = re.compile(r"(有人|有没有人|谁)[^，,。？?]{0,4}一起|[约组]个[\u4e00-\u9fff]{0,2}局|谁的")
+_COMPANY = re.compile(
+    r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^[^，,。？?]{0,4}一起(去|来|吃|玩)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
+    r"|谁[^，,。？?]{0,2}(有空|有时间|在家)|出来(喝|吃|玩|聚|坐|溜)"  # "周末谁在家 出来喝茶"
+)
 # "第一是谁啊这么猛": admiration in the form of a question
 _ADMIRING = re.compile(
     r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干|漂亮|可爱|好看|萌)[了啊呀吧哇]*[!~]*$"
+    r"|(好看|漂亮|帅|美|可爱|酷|好吃)[不吗么嘛][?？]*$"  # "头像是我家的车 好看不": showing off, not asking
 )
 # "你今天跑了多少", "你们都几点起", "你们觉得哪个好", "你们家孩子也报班了吗", "楼上的，...", "小王你...": one
 # member, or all of them, spoken to in person (你们 alone may address the business: "你们支持开发票吗", "你们家的
 # 猫粮"; 楼上 is the message above only when it is spoken to or quoted, "楼上说的", else it is the flat upstairs:
 # "楼上太吵了 去哪投诉")
 _IN_PERSON = re.compile(
-    r"^(你(?![们好])|你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时"
-    r"|楼上的?(?=[，,\s]|说|讲|问|你|那个|姐妹|兄弟|朋友|宝子|亲|小伙伴|大哥|大姐)"
+    r"^(你(?![们好])|((?!请问|问下|想问|问问)[^，,。？?\s]{1,3})?你们[^，,。？?]{0,3}都|你们平时|大家[^，,。？?]{0,3}都|大家平时"
+    r"|楼上的?(?=[，,\s]|说|讲|问|你|那个|姐妹|兄弟|朋友|宝子|宝妈|宝爸|邻居|亲|小伙伴|大哥|大姐|车|图|照片)"
     r"|(你们|大家)[^，,。？?]{0,3}(觉得|最喜欢|更喜欢)"
     r"|你们家的?(孩子|宝宝|小孩|猫咪|狗狗|老人|老公|老婆|[猫狗娃](?=[也都还平晚白每现最]))|你们(孩子|宝宝|小孩)(?![班课营])"
+    # what the members use, eat, do every day ("你们用的什么表", "你们座椅加热一般开几档", "你们每天通勤多少公里"),
+    # not what the business does ("你们一般几点开门")
+    r"|(周末|平时)?你们(用的|装的|吃的|穿的|听的)|你们家[^，,。？?]*[，,。？?\s].*我家"  # 你们家狗掉毛吗，我家…
+    r"|你们(家的?)?[^，,。？?]{0,5}(一般|每天|平时)(开(?![门店业票课])|吃|用|听|去哪|通勤|几点起)"
     r"|[^，,。？?]{1,6}大家(都|平时|一般)"
     r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
 )
@@ -245,7 +268,7 @@ def classify(norm: Normalized) -> GateResult:
     if cue:
         if _IN_PERSON.match(text):
             return GateResult("personal", 0.5, f"question to a member in person ({cue})")
-        if _TO_MEMBERS.match(text) or _COMPANY.search(text):
+        if _TO_MEMBERS.match(text) or _COMPANY.search(text) or _BROADCAST.search(text):
             return GateResult("members", 0.5, f"question to the other members ({cue})")
         if _ADMIRING.search(text):
             return GateResult("chitchat", 0.0, f"admiration, not a question ({cue})")

@@ -31,6 +31,10 @@ _ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 jieba.setLogLevel(logging.WARNING)
 
 
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _dictionary_path() -> str:
     return str(res.files("bot.faq") / "data" / "jieba_small.txt")
 
@@ -118,7 +122,8 @@ class Segmenter:
     def _cut_block(self, sentence: str, out: list[str]) -> None:
         """jieba's ``__cut_DAG_NO_HMM``: the most probable route through the dictionary words
         (``calc``: best (log-probability, end), scanned from the right), single latin letters and
-        digits joined back into runs."""
+        digits joined back into runs. Unlike jieba, a known latin word never cuts a longer one:
+        with ``refer`` known, ``referral`` stays whole (jieba says ``refer`` + ``ral``)."""
         freq = self._tk.FREQ
         logtotal = log(self._tk.total)
         n = len(sentence)
@@ -145,6 +150,7 @@ class Segmenter:
             end[idx] = best_x
         x = 0
         buf = ""
+        start = len(out)
         while x < n:
             y = end[x] + 1
             word = sentence[x:y]
@@ -158,6 +164,9 @@ class Segmenter:
             x = y
         if buf:
             out.append(buf)
+        for i in range(len(out) - 1, start, -1):  # a latin word cut inside letters is joined back
+            if _ascii_letter(out[i - 1][-1]) and _ascii_letter(out[i][0]):
+                out[i - 1] += out.pop(i)
 
 
 def content_chars(text: str) -> list[str]:
