@@ -111,6 +111,20 @@ def test_problem_report_the_words_miss_gets_choices_close_in_meaning():
     assert "payment-methods" in [e.id for e in r.suggestions]
 
 
+@pytest.mark.parametrize(("text", "entry"), [
+    ("冰箱压缩机一直嗡嗡嗡 吵死了", "noise"),  # the closest phrasings by cosine: not cold, bad smell
+    ("扫机器上的码能多保一年吗", "extended-warranty-registration"),  # by cosine: warranty, price protection
+])
+def test_choices_close_in_meaning_are_ranked_by_words_and_meaning(text, entry):
+    """Choices for a question words alone cannot place are the first three by words and meaning together,
+    as other choices are, not the phrasings nearest by cosine alone, which missed the right entry here."""
+    index = build_index(load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_appliance.yaml"))
+    r = index.match(text)
+    assert r.action == "suggest" and r.reason == "close in meaning: suggest"
+    assert r.suggestions[0].id == entry
+    assert entry not in [e.id for e, cos in r.closest if cos >= r.closest[0][1] - 0.02]
+
+
 def test_the_model_reads_the_message_with_its_typos_repaired(counting: Counting):
     index = build_index(load_faq(BUNDLED_FAQ))
     counting.texts.clear()

@@ -147,8 +147,6 @@ class Params:
     semantic_explained_lead: float = 0.03
     """When the words explain this much of the message (coverage), the model's first entry is answered
     from a closest-phrasing cosine of ``semantic_explained_at`` and a lead of ``semantic_explained_lead``."""
-    semantic_band: float = 0.02
-    """Those choices are the entries within this cosine of the closest one (at most 3)."""
     semantic_answer_weight: float = 1.0
     """In the reordering, the gap to the best-matching passages (summed cosines: ``_passages``) counts this
     much next to the phrasings' gap (the model was trained to match questions with the passages that answer
@@ -662,11 +660,14 @@ class MatcherIndex:
             """None, unless the sentence model finds the question close in meaning to some entries
             (words failed: "门口的机器认不出我的脸" shares no word with "刷脸进不了门怎么办")."""
             if sims is not None and gate.kind not in ("members", "personal") and not (norm.mentions and not addressed):
-                top = np.argsort(-sims)[:3]
+                closest = int(np.argmax(sims))
                 extra = {"question": 0.0, "problem": p.semantic_problem_extra}.get(gate.kind, p.semantic_unclear_extra)
                 bar = p.semantic_suggest_at + extra
-                if sims[top[0]] >= bar:
-                    near = [int(e) for e in top if sims[e] >= sims[top[0]] - p.semantic_band]
+                if sims[closest] >= bar:
+                    # the first three by words and meaning together, the closest in meaning among them (the
+                    # cosine alone ranks worse: the entries within 0.02 of the closest missed the right one more)
+                    fused = [e for e, _ in shown[:3]]
+                    near = fused if closest in fused else [*fused[:2], closest]
                     return self._result(shown, gate, "suggest", "close in meaning: suggest", cov, near, sims)
             return result("none", reason)
 
