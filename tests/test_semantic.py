@@ -125,6 +125,17 @@ def test_choices_close_in_meaning_are_ranked_by_words_and_meaning(text, entry):
     assert entry not in [e.id for e, cos in r.closest if cos >= r.closest[0][1] - 0.02]
 
 
+def test_a_choice_far_behind_on_words_but_close_in_meaning_is_offered():
+    """Choices on words list the candidates near the best word score; one far behind on words is still
+    offered when the model finds it about as close as the nearest."""
+    faq = load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_pet.yaml")
+    text = "现在存两千进去送多少"  # a top-up: 存 is no word of the top-up entry's
+    r = build_index(faq).match(text)
+    assert r.action == "suggest" and "card-topup" in [e.id for e in r.suggestions]
+    words_only = build_index(faq, params=Params(semantic_choice_band=-1.0)).match(text)
+    assert [e.id for e in words_only.suggestions] == ["food-delivery"]
+
+
 def test_the_model_reads_the_message_with_its_typos_repaired(counting: Counting):
     index = build_index(load_faq(BUNDLED_FAQ))
     counting.texts.clear()
