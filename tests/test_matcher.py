@@ -419,6 +419,10 @@ def test_done_trouble_and_other_cues(text, kind):
     # homes compared, a member above spoken to, neighbours sought, what everyone bought
     ("你们家猫掉毛吗，我家的掉得厉害", "personal"), ("楼上的宝妈，你家娃几个月了", "personal"),
     ("有邻居有多余的快递箱吗", "members"), ("双十一你们都买了啥", "personal"),
+    # A还是B with latin letters or digits; leaks, rashes, dents, too few, the wrong thing typed
+    ("宝宝20斤穿L还是XL", "question"), ("买2段还是3段", "question"), ("尿不湿侧漏了", "problem"),
+    ("换了新的洗发水 头皮过敏了", "problem"), ("奶粉罐子压瘪了", "problem"), ("买了五件只到了三件", "problem"),
+    ("收货人名字写成我妈的了", "problem"),
 ])
 def test_symptoms_habits_and_company(text, kind):
     from bot.faq.gate import classify
