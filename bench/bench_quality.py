@@ -3,10 +3,11 @@
 The sets: the project's own, written for checking by someone who saw neither the matcher nor the dev
 sets (``bench/eval/``: the bundled running club's FAQ, a gym chain's, a children's coding school's, a
 housing estate's property office's, a driving school's, a pet hospital's, a travel agency's tour groups, a
-dental clinic's, a home-appliance brand's after-sales group, a community group-buying
-neighbourhood group, an electric-car brand's owners' group, a home-services company's customers' group
-and a mother-and-baby brand's customers' group, domains the matcher was not developed on; the
-driving set is a holdout: scored, never tuned on), and the dev bench
+dental clinic's, a home-appliance brand's after-sales group, a community group-buying neighbourhood group,
+an electric-car brand's owners' group, a home-services company's customers' group, a mother-and-baby
+brand's customers' group, a hotel chain's members' group and a mobile game's players' group: domains the
+matcher was not developed on; the driving set is a holdout, scored and never tuned on, and the hotel set
+was scored, never examined), and the dev bench
 (``../shared/faq-bench``) when it lies beside the checkout. Prints the bench's six metrics, and how often the
 right entry ranks first and among the first three (what a better answer rule could reach at most), by words
 and meaning together.
@@ -44,6 +45,8 @@ SETS = (
     ("EV owners (own, new domain)", EVAL / "faq_ev.yaml", EVAL / "ev.jsonl"),
     ("home services (own, new domain)", EVAL / "faq_home.yaml", EVAL / "home.jsonl"),
     ("mother-baby (own, new domain)", EVAL / "faq_baby.yaml", EVAL / "baby.jsonl"),
+    ("hotel (own, new domain, unexamined)", EVAL / "faq_hotel.yaml", EVAL / "hotel.jsonl"),
+    ("mobile game (own, new domain)", EVAL / "faq_game.yaml", EVAL / "game.jsonl"),
     ("course (dev)", DEV / "faq_course.yaml", DEV / "dev_course.jsonl"),
     ("shop (dev)", DEV / "faq_shop.yaml", DEV / "dev_shop.jsonl"),
 )

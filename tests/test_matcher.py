@@ -276,11 +276,13 @@ OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
     (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 33.0, 86.0),
     # members' words far from the FAQ's
     (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 23.0, 86.0),
-    (OWN_SETS / "faq_travel.yaml", OWN_SETS / "travel.jsonl", 23.0, 80.0),
-    (OWN_SETS / "faq_dental.yaml", OWN_SETS / "dental.jsonl", 30.0, 80.0),
+    (OWN_SETS / "faq_travel.yaml", OWN_SETS / "travel.jsonl", 23.0, 83.0),
+    (OWN_SETS / "faq_dental.yaml", OWN_SETS / "dental.jsonl", 30.0, 83.0),
     (OWN_SETS / "faq_ev.yaml", OWN_SETS / "ev.jsonl", 55.0, 94.0),
-    (OWN_SETS / "faq_home.yaml", OWN_SETS / "home.jsonl", 45.0, 84.0),
-    (OWN_SETS / "faq_baby.yaml", OWN_SETS / "baby.jsonl", 35.0, 83.0),
+    (OWN_SETS / "faq_home.yaml", OWN_SETS / "home.jsonl", 45.0, 88.0),
+    (OWN_SETS / "faq_baby.yaml", OWN_SETS / "baby.jsonl", 35.0, 88.0),
+    (OWN_SETS / "faq_hotel.yaml", OWN_SETS / "hotel.jsonl", 50.0, 90.0),
+    (OWN_SETS / "faq_game.yaml", OWN_SETS / "game.jsonl", 50.0, 88.0),
 ])
 def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float, least_helped: float):
     """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
@@ -423,6 +425,9 @@ def test_done_trouble_and_other_cues(text, kind):
     ("宝宝20斤穿L还是XL", "question"), ("买2段还是3段", "question"), ("尿不湿侧漏了", "problem"),
     ("换了新的洗发水 头皮过敏了", "problem"), ("奶粉罐子压瘪了", "problem"), ("买了五件只到了三件", "problem"),
     ("收货人名字写成我妈的了", "problem"),
+    # an opinion asked of the others, a reminder, trouble that went away by itself, an invitation
+    ("这把新武器强不强", "chitchat"), ("周报交了吗 别忘了", "chitchat"), ("昨天退款没到 今天自己到了", "statement"),
+    ("晚上一起打球不", "members"),
 ])
 def test_symptoms_habits_and_company(text, kind):
     from bot.faq.gate import classify

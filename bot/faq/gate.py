@@ -61,12 +61,14 @@ _TROUBLE = re.compile(
     r"(买|订|点|下单)的(明明)?是[^。！!？?]{1,15}(结果|但|可是|拿回来|收到|到手|给我)"
 )
 _REMINDER = re.compile(r"别忘|不要忘|记得")
+# "今天签到了吗 别忘了": a reminder to the others, whatever it asks on the way
+_REMINDER_END = re.compile(r"(别|不要)忘(了|记)?[!~。]*$")
 _DONE = re.compile(
     r"已|成功|搞定|原来|终于|交了|(好|解决|到账|收到|领到|拿到|看完|补上|可以|找到|知道|明白)[了啦]"
 )
 # done with the whole matter, whatever trouble is told after ("原来是手机号输错了"); the other done words may
 # tell one step done before the trouble ("绑好了，跑完也没数据")
-_RESOLVED = re.compile(r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]")
+_RESOLVED = re.compile(r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]|自己(好|到|恢复|出来|回来)[了啦]")
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
 # "连续包月不想要了": a wish to stop something
@@ -101,13 +103,14 @@ _BROADCAST = re.compile(r"(看到|看见|见到|捡到|知道)的[^，,。？?]{
 # "晚上有人一起去练背吗", "谁一起拼车", "周末约个饭局": looking for company, not for the FAQ; "这是谁的车":
 # whose it is, which a member knows
 _COMPANY = re.compile(
-    r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^[^，,。？?]{0,4}一起(去|来|吃|玩)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
+    r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^[^，,。？?]{0,4}一起(去|来|吃|玩|打|练|跑|开黑|上分)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
     r"|谁[^，,。？?]{0,2}(有空|有时间|在家)|出来(喝|吃|玩|聚|坐|溜)"  # "周末谁在家 出来喝茶"
 )
 # "第一是谁啊这么猛": admiration in the form of a question
 _ADMIRING = re.compile(
     r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干|漂亮|可爱|好看|萌)[了啊呀吧哇]*[!~]*$"
     r"|(好看|漂亮|帅|美|可爱|酷|好吃)[不吗么嘛][?？]*$"  # "头像是我家的车 好看不": showing off, not asking
+    r"|(强不强|猛不猛|帅不帅|香不香|好不好玩|好玩[不吗么])[?？]*$"  # "新角色强不强": an opinion, which members give
 )
 # "你今天跑了多少", "你们都几点起", "你们觉得哪个好", "你们家孩子也报班了吗", "楼上的，...", "小王你...": one
 # member, or all of them, spoken to in person (你们 alone may address the business: "你们支持开发票吗", "你们家的
@@ -264,6 +267,8 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
     if _JOKE.match(text):
         return GateResult("chitchat", 0.0, "a joke")
+    if _REMINDER_END.search(text):
+        return GateResult("chitchat", 0.0, "a reminder to the others")
     if _LAUGHING_END.search(text) and not norm.mentions_bot and not norm.mentions:
         return GateResult("chitchat", 0.0, "banter (ends laughing)")
     cue = _question_cue(text, clauses)
