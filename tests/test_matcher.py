@@ -428,6 +428,9 @@ def test_done_trouble_and_other_cues(text, kind):
     # an opinion asked of the others, a reminder, trouble that went away by itself, an invitation
     ("这把新武器强不强", "chitchat"), ("周报交了吗 别忘了", "chitchat"), ("昨天退款没到 今天自己到了", "statement"),
     ("晚上一起打球不", "members"),
+    # harm done by others, all gone, still not there, a stutter
+    ("账号被盗了", "problem"), ("一到晚上就被踢下线", "problem"), ("余额全没了", "problem"),
+    ("退款到现在都没看到", "problem"), ("一开直播就卡成ppt", "problem"),
 ])
 def test_symptoms_habits_and_company(text, kind):
     from bot.faq.gate import classify
