@@ -45,7 +45,7 @@ SETS = (
     ("EV owners (own, new domain)", EVAL / "faq_ev.yaml", EVAL / "ev.jsonl"),
     ("home services (own, new domain)", EVAL / "faq_home.yaml", EVAL / "home.jsonl"),
     ("mother-baby (own, new domain)", EVAL / "faq_baby.yaml", EVAL / "baby.jsonl"),
-    ("hotel (own, new domain, unexamined)", EVAL / "faq_hotel.yaml", EVAL / "hotel.jsonl"),
+    ("hotel (own, unexamined)", EVAL / "faq_hotel.yaml", EVAL / "hotel.jsonl"),
     ("mobile game (own, new domain)", EVAL / "faq_game.yaml", EVAL / "game.jsonl"),
     ("course (dev)", DEV / "faq_course.yaml", DEV / "dev_course.jsonl"),
     ("shop (dev)", DEV / "faq_shop.yaml", DEV / "dev_shop.jsonl"),
