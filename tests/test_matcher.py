@@ -404,7 +404,7 @@ def test_done_trouble_and_other_cues(text, kind):
     ("冰箱里一股怪味", "problem"), ("电视一开机就死机", "problem"), ("路由器总是掉线", "problem"),
     ("空调开了两小时屋里还是热的", "problem"), ("审批一直批不下来", "problem"),
     ("空调不滴水了", "statement"), ("换了滤网就没异味了", "statement"), ("今天还是好热", "statement"),
-    ("吃得停不下来", "statement"),
+    ("吃得停不下来", "statement"), ("第一次跑步 怕坚持不下来", "statement"),
     # members asked about their own habits and things; the business asked about its hours stays a question
     ("你们用的什么洗发水", "personal"), ("你们家的空调一般开几度", "personal"), ("你们一般几点开门", "question"),
     ("你们每天几点发货", "question"), ("楼上的车是什么牌子的", "personal"),
