@@ -89,6 +89,8 @@ _KEYWORD_MAX = 4
 # 几 that counts rather than asks (好几个, 十几天, 几十块, 几乎), and 怎么 told rather than asked (还教我怎么清洗)
 _TOLD_NOT_ASKED = re.compile(
     r"好几|十几|几十|几百|几千|几万|几乎|(教|告诉|教会)了?[我他她你]怎么|(分享|发|晒|拍|传)了?几[张个条段]"
+    # "有啥问题都能问": whatever, not which; "儿子给我买了个新手机": told
+    r"|(啥|什么|哪|谁)[^，,。？?]{0,4}[都也]|给我[\u4e00-\u9fff]{1,2}了"
 )
 # "讲个笑话：...": a joke, whatever it asks
 _JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
@@ -98,7 +100,8 @@ _WORD_CUES = ("question word", "request word")
 _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给我", "求拉"))
 # "有人要一起拼车吗", "有谁知道...": a question put to the other members
 _TO_MEMBERS = re.compile(
-    r"^(有人|有没有人|有谁|哪位|有哪位|有(没有[^，,。？?]{0,8})?(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长))"
+    r"^(有人|有没有人|有谁|哪位|有哪位|有(没有[^，,。？?]{0,8})?(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长)"
+    r"|大家(?!好|早))"  # "大家吃饭了没"
 )
 # "小狗丢了 …… 看到的麻烦说一声": news for whoever sees it, not a question for the FAQ
 _BROADCAST = re.compile(r"(看到|看见|见到|捡到|知道)的[^，,。？?]{0,3}(说一声|告诉|联系|私聊|私信|吱一声)")
@@ -108,6 +111,13 @@ _COMPANY = re.compile(
     r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^[^，,。？?]{0,4}一起(去|来|吃|玩|打|练|跑|开黑|上分)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
     r"|谁[^，,。？?]{0,2}(有空|有时间|在家)|出来(喝|吃|玩|聚|坐|溜)"  # "周末谁在家 出来喝茶"
 )
+# a member named by surname and how one addresses them: 李姐, 赵大哥, 老刘
+_SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴"
+    "夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+# "广场舞今晚几点开始啊 李姐": a question that ends addressing a member
+_ADDRESSED_END = re.compile(rf"[，,\s][{_SURNAMES}](姐|哥|叔|姨|大哥|大姐|阿姨|姐姐|哥哥|老师傅)$")
 # "第一是谁啊这么猛": admiration in the form of a question
 _ADMIRING = re.compile(
     r"(这么|那么|太|真|好)(猛|强|厉害|牛|快|棒|帅|美|拼|卷|能干|漂亮|可爱|好看|萌)[了啊呀吧哇]*[!~]*$"
@@ -128,7 +138,9 @@ _IN_PERSON = re.compile(
     r"|(周末|平时)?你们(用的|装的|吃的|穿的|听的)|你们家[^，,。？?]*[，,。？?\s].*我家"  # 你们家狗掉毛吗，我家…
     r"|你们(家的?)?[^，,。？?]{0,5}(一般|每天|平时)(开(?![门店业票课])|吃|用|听|去哪|通勤|几点起)"
     r"|[^，,。？?]{1,6}大家(都|平时|一般)"
-    r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}你(?![们好]))"  # a name, then 你: "阿杰你那双鞋..."
+    # a name, then 你: "阿杰你那双鞋...", "李阿姨 你..."
+    r"|(?!请问|问下|想问|问问)[\u4e00-\u9fff]{1,3}[，,\s]?你(?![们好])"
+    rf"|[老小][{_SURNAMES}](?=最近|今天|昨天|怎么|咋|呢|去|在|也|还|又|说|[，,\s]))"  # 老刘最近咋没来
 )
 # "群主好", "老师早": a greeting to someone; "明天见", "下次课见": a goodbye
 _GREETING = re.compile(
@@ -275,7 +287,7 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "banter (ends laughing)")
     cue = _question_cue(text, clauses)
     if cue:
-        if _IN_PERSON.match(text):
+        if _IN_PERSON.match(text) or _ADDRESSED_END.search(text):
             return GateResult("personal", 0.5, f"question to a member in person ({cue})")
         if _TO_MEMBERS.match(text) or _COMPANY.search(text) or _BROADCAST.search(text):
             return GateResult("members", 0.5, f"question to the other members ({cue})")
