@@ -11,9 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot.faq.eval import evaluate
+from bot.faq.gate import GateResult, classify
 from bot.faq.loader import load_faq
 from bot.faq.matcher import Params, build_index
 from bot.faq.model import Faq, FaqEntry
+from bot.faq.normalize import normalize
+
+
+def _gate(text: str) -> GateResult:
+    """The gate's verdict on a message as a member types it."""
+    return classify(normalize(text))
 
 
 def _faq(synonyms: tuple[tuple[str, ...], ...] = ()) -> Faq:
@@ -116,10 +123,7 @@ def test_mention_of_another_member_raises_the_bar(index):
 
 
 def test_question_to_other_members_is_weaker(index):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    g = classify(normalize("有人下午一起去练腿吗"))
+    g = _gate("有人下午一起去练腿吗")
     assert g.is_question and g.strength < 1.0
     assert index.match("有人下午一起去练腿吗").action == "none"
 
@@ -259,10 +263,7 @@ def test_talk_to_members_and_exclamations_get_nothing(index, text):
 
 @pytest.mark.parametrize("text", ["谁是负责开发票的老师", "开发票的事该问谁", "两张发票可以一起开吗"])
 def test_who_is_in_charge_is_a_question(text):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    g = classify(normalize(text))
+    g = _gate(text)
     assert g.kind == "question" and g.strength == 1.0, g
 
 
@@ -304,10 +305,7 @@ def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float,
     ("@健身小助手 怎么开发票哈哈", True),
 ])
 def test_alternative_questions_and_repetitions(text, asks):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert classify(normalize(text)).is_question == asks, text
+    assert _gate(text).is_question == asks, text
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -316,10 +314,7 @@ def test_alternative_questions_and_repetitions(text, asks):
     ("3号楼的电梯卡在8楼不动了", "problem"),
 ])
 def test_upstairs_and_the_member_above(text, kind):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert classify(normalize(text)).kind == kind, text
+    assert _gate(text).kind == kind, text
 
 
 @pytest.mark.parametrize(("text", "entry"), [
@@ -349,18 +344,12 @@ def test_asking_clauses():
     ("我也没过来，下次吧", "statement"),
 ])
 def test_wishes_and_troubles_without_a_question_word(text, kind):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert classify(normalize(text)).kind == kind, text
+    assert _gate(text).kind == kind, text
 
 
 @pytest.mark.parametrize("text", ["找到了 牛", "小周帮我弄好了，是系统太旧要升级"])
 def test_done_reports_are_not_questions(text):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert not classify(normalize(text)).is_question
+    assert not _gate(text).is_question
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -393,10 +382,7 @@ def test_done_reports_are_not_questions(text):
     ("师傅人很好，还教我怎么清洗滤网", "statement"), ("快递没收到", "question"), ("好的收到", "chitchat"),
 ])
 def test_done_trouble_and_other_cues(text, kind):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert classify(normalize(text)).kind == kind, text
+    assert _gate(text).kind == kind, text
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -438,10 +424,7 @@ def test_done_trouble_and_other_cues(text, kind):
     ("这群真好 有啥事都有人管", "statement"), ("什么时候都能退吗", "question"), ("老公给我买了个新包", "statement"),
 ])
 def test_symptoms_habits_and_company(text, kind):
-    from bot.faq.gate import classify
-    from bot.faq.normalize import normalize
-
-    assert classify(normalize(text)).kind == kind, text
+    assert _gate(text).kind == kind, text
 
 
 def test_a_known_latin_word_does_not_cut_a_longer_one():
