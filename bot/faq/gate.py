@@ -65,12 +65,11 @@ _TROUBLE = re.compile(
 _REMINDER = re.compile(r"别忘|不要忘|记得")
 # "今天签到了吗 别忘了": a reminder to the others, whatever it asks on the way
 _REMINDER_END = re.compile(r"(别|不要)忘(了|记)?[!~。]*$")
-_DONE = re.compile(
-    r"已|成功|搞定|原来|终于|交了|(好|解决|到账|收到|领到|拿到|看完|补上|可以|找到|知道|明白)[了啦]"
-)
 # done with the whole matter, whatever trouble is told after ("原来是手机号输错了"); the other done words may
 # tell one step done before the trouble ("绑好了，跑完也没数据")
-_RESOLVED = re.compile(r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]|自己(好|到|恢复|出来|回来)[了啦]")
+_SETTLED = r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]"
+_RESOLVED = re.compile(_SETTLED + r"|自己(好|到|恢复|出来|回来)[了啦]")  # 今天上线自己到了: it went away
+_DONE = re.compile(_SETTLED + r"|已|成功|交了|(好|到账|收到|领到|拿到|看完|补上|可以)[了啦]")
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
 _WANT = re.compile(r"^(我|本人)?(想|想要|要|需要|希望|打算|不想)[\u4e00-\u9fff]{2,}")
 # "连续包月不想要了": a wish to stop something
