@@ -21,6 +21,7 @@ from bot.faq.model import Faq, FaqEntry
 from bot.faq.semantic import EmbeddingCache, SemanticIndex, default_embedder
 
 BUNDLED_FAQ = Path(__file__).resolve().parents[1] / "faq.yaml"
+OWN_SETS = BUNDLED_FAQ.parent / "bench" / "eval"
 
 
 class Counting:
@@ -103,7 +104,7 @@ def test_words_the_entry_lacks_only_in_the_situation_need_no_test(counting: Coun
 def test_problem_report_the_words_miss_gets_choices_close_in_meaning():
     """A report of trouble (no question word) whose words the FAQ lacks: the entries closest in meaning are
     offered from a cosine only a little above a question's."""
-    faq = load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_pet.yaml")
+    faq = load_faq(OWN_SETS / "faq_pet.yaml")
     text = "小程序付款一直失败"
     assert build_index(faq, params=Params(semantic_problem_extra=0.04)).match(text).action == "none"
     r = build_index(faq).match(text)
@@ -118,7 +119,7 @@ def test_problem_report_the_words_miss_gets_choices_close_in_meaning():
 def test_choices_close_in_meaning_are_ranked_by_words_and_meaning(text, entry):
     """Choices for a question words alone cannot place are the first three by words and meaning together,
     as other choices are, not the phrasings nearest by cosine alone, which missed the right entry here."""
-    index = build_index(load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_appliance.yaml"))
+    index = build_index(load_faq(OWN_SETS / "faq_appliance.yaml"))
     r = index.match(text)
     assert r.action == "suggest" and r.reason == "close in meaning: suggest"
     assert r.suggestions[0].id == entry
@@ -128,7 +129,7 @@ def test_choices_close_in_meaning_are_ranked_by_words_and_meaning(text, entry):
 def test_a_choice_far_behind_on_words_but_close_in_meaning_is_offered():
     """Choices on words list the candidates near the best word score; one far behind on words is still
     offered when the model finds it about as close as the nearest."""
-    faq = load_faq(Path(__file__).resolve().parents[1] / "bench" / "eval" / "faq_pet.yaml")
+    faq = load_faq(OWN_SETS / "faq_pet.yaml")
     text = "现在存两千进去送多少"  # a top-up: 存 is no word of the top-up entry's
     r = build_index(faq).match(text)
     assert r.action == "suggest" and "card-topup" in [e.id for e in r.suggestions]
