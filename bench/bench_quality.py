@@ -6,11 +6,12 @@ housing estate's property office's, a driving school's, a pet hospital's, a trav
 dental clinic's, a home-appliance brand's after-sales group, a community group-buying neighbourhood group,
 an electric-car brand's owners' group, a home-services company's customers' group, a mother-and-baby
 brand's customers' group, a hotel chain's members' group, a mobile game's players' group, a pharmacy chain's
-members' group and a coworking space's members' group: domains the matcher was not developed on; the driving
-set is a holdout, scored and never tuned on, and the hotel and coworking sets were scored, never examined),
-and the dev bench (``../shared/faq-bench``) when it lies beside the checkout. Prints the bench's six
-metrics, and how often the right entry ranks first and among the first three (what a better answer rule
-could reach at most), by words and meaning together.
+members' group, a coworking space's members' group, a specialty coffee chain's members' group, a
+broadband provider's residents' group and an English-learning app's learners' group: domains the matcher was
+not developed on; the driving set is a holdout, scored and never tuned on, and the hotel, coworking and
+language-app sets were scored, never examined), and the dev bench (``../shared/faq-bench``) when it lies
+beside the checkout. Prints the bench's six metrics, and how often the right entry ranks first and among the
+first three (what a better answer rule could reach at most), by words and meaning together.
 
 Usage: .venv/bin/python bench/bench_quality.py [--json]
 """
@@ -49,6 +50,9 @@ SETS = (
     ("mobile game (own, new domain)", EVAL / "faq_game.yaml", EVAL / "game.jsonl"),
     ("pharmacy (own, new domain)", EVAL / "faq_pharmacy.yaml", EVAL / "pharmacy.jsonl"),
     ("coworking (own, unexamined)", EVAL / "faq_cowork.yaml", EVAL / "cowork.jsonl"),
+    ("coffee chain (own, new domain)", EVAL / "faq_coffee.yaml", EVAL / "coffee.jsonl"),
+    ("broadband (own, new domain)", EVAL / "faq_broadband.yaml", EVAL / "broadband.jsonl"),
+    ("language app (own, unexamined)", EVAL / "faq_lang.yaml", EVAL / "lang.jsonl"),
     ("course (dev)", DEV / "faq_course.yaml", DEV / "dev_course.jsonl"),
     ("shop (dev)", DEV / "faq_shop.yaml", DEV / "dev_shop.jsonl"),
 )

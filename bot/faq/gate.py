@@ -66,8 +66,8 @@ _REMINDER = re.compile(r"别忘|不要忘|记得")
 # "今天签到了吗 别忘了": a reminder to the others, whatever it asks on the way
 _REMINDER_END = re.compile(r"(别|不要)忘(了|记)?[!~。]*$")
 # done with the whole matter, whatever trouble is told after ("原来是手机号输错了"); the other done words may
-# tell one step done before the trouble ("绑好了，跑完也没数据")
-_SETTLED = r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]"
+# tell one step done before the trouble ("绑好了，跑完也没数据"); "刚才是我家跳闸了" tells the cause, after the fact
+_SETTLED = r"原来|终于|搞定|(解决|找到|知道|明白)[了啦]|(刚才|刚刚)是(?!不是)"
 _RESOLVED = re.compile(_SETTLED + r"|自己(好|到|恢复|出来|回来)[了啦]")  # 今天上线自己到了: it went away
 _DONE = re.compile(_SETTLED + r"|已|成功|交了|(好|到账|收到|领到|拿到|看完|补上|可以)[了啦]")
 # "我想/我要/需要 + verb": a wish addressed to whoever can help
@@ -91,6 +91,12 @@ _TOLD_NOT_ASKED = re.compile(
     # "有啥问题都能问": whatever, not which; "儿子给我买了个新手机": told
     r"|(啥|什么|哪|谁)[^，,。？?]{0,4}[都也]|给我[\u4e00-\u9fff]{1,2}了"
 )
+# "晚上吃啥呢": musing about a meal, which the FAQ does not answer
+_MEAL_MUSING = re.compile(
+    r"^(早上|早饭|中午|午饭|晚上|晚饭|今晚|今天|明天|周末)?(吃|喝)点?(啥|什么)好?(呢|啊|呀|嘞|捏)?([\s，,]+[\u4e00-\u9fff]{1,3})?[~!]*$"
+)
+# "账单比上个月少了 挺好": trouble words, then pleased (a last clause of its own: "下面冻的还行" is no verdict)
+_PLEASED_END = re.compile(r"[\s，,。!~]\s*(挺好|真好|蛮好|不错|太好了|满意)[的了啊呀哈!~]*$")
 # "讲个笑话：...": a joke, whatever it asks
 _JOKE = re.compile(r"^(讲|说|来)个(笑话|段子)")
 _WORD_CUES = ("question word", "request word")
@@ -100,15 +106,16 @@ _PERSONAL_WORDS = frozenset(("谁", "帮我", "帮帮", "能帮", "发个", "给
 # "有人要一起拼车吗", "有谁知道...": a question put to the other members
 _TO_MEMBERS = re.compile(
     r"^(有人|有没有人|有谁|哪位|有哪位|有(没有[^，,。？?]{0,8})?(同学|姐妹|宝妈|朋友|小伙伴|伙伴|大佬|邻居|老乡|家长)"
-    r"|大家(?!好|早))"  # "大家吃饭了没"
+    r"|大家(?!好|早)|你们(中间?)?有?谁)"  # "大家吃饭了没", "你们谁家用的mesh"
 )
 # "小狗丢了 …… 看到的麻烦说一声": news for whoever sees it, not a question for the FAQ
 _BROADCAST = re.compile(r"(看到|看见|见到|捡到|知道)的[^，,。？?]{0,3}(说一声|告诉|联系|私聊|私信|吱一声)")
 # "晚上有人一起去练背吗", "谁一起拼车", "周末约个饭局": looking for company, not for the FAQ; "这是谁的车":
 # whose it is, which a member knows
 _COMPANY = re.compile(
-    r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^[^，,。？?]{0,4}一起(去|来|吃|玩|打|练|跑|开黑|上分)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
+    r"(有人|有没有人|谁|^有)[^，,。？?]{0,4}(一起|组队|拼车)|^(要不要)?[^，,。？?]{0,4}一起(去|来|吃|玩|打|练|跑|开黑|上分)|[约组]个[\u4e00-\u9fff]{0,2}局|谁的"
     r"|谁[^，,。？?]{0,2}(有空|有时间|在家)|出来(喝|吃|玩|聚|坐|溜)"  # "周末谁在家 出来喝茶"
+    r"|(?<![找问给让叫])谁(要|想)?去(?![问找办处理])"  # "下午谁去店里 帮我带一杯"
 )
 # a member named by surname and how one addresses them: 李姐, 赵大哥, 老刘
 _SURNAMES = (
@@ -280,6 +287,8 @@ def classify(norm: Normalized) -> GateResult:
         return GateResult("chitchat", 0.0, "chit-chat (greeting, thanks or acknowledgement)")
     if _JOKE.match(text):
         return GateResult("chitchat", 0.0, "a joke")
+    if _MEAL_MUSING.match(text):
+        return GateResult("chitchat", 0.0, "musing about a meal")
     if _REMINDER_END.search(text):
         return GateResult("chitchat", 0.0, "a reminder to the others")
     if _LAUGHING_END.search(text) and not norm.mentions_bot and not norm.mentions:
@@ -314,7 +323,7 @@ def classify(norm: Normalized) -> GateResult:
     if norm.emoji_question:
         return GateResult("question", 0.8, "question (question emoji)")
     done = _finished(text)
-    if _TROUBLE.search(text) and not done and not _REMINDER.search(text):
+    if _TROUBLE.search(text) and not done and not _REMINDER.search(text) and not _PLEASED_END.search(text):
         return GateResult("problem", 0.5, "problem report")
     if any(_WANT.match(c) or _UNWANTED.search(c) for c in clauses) and not done:
         return GateResult("request", 0.5, "request (wish)")
