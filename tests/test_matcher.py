@@ -270,30 +270,33 @@ def test_who_is_in_charge_is_a_question(text):
 OWN_SETS = Path(__file__).resolve().parents[1] / "bench" / "eval"
 
 
-@pytest.mark.parametrize(("faq_file", "queries", "least_answered", "least_helped"), [
-    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl", 33.0, 86.0),
-    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl", 33.0, 86.0),  # domains the matcher was not developed on
-    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl", 33.0, 86.0),
-    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 33.0, 86.0),
+@pytest.mark.parametrize(("faq_file", "queries", "least_answered", "least_helped", "most_uncovered"), [
+    (Path(__file__).resolve().parents[1] / "faq.yaml", OWN_SETS / "run_club.jsonl", 40.0, 86.0, 5.0),
+    # domains the matcher was not developed on; gym and mother-baby FAQs have few phrasings an entry, and
+    # near-topic questions they do not cover read like theirs (README, known limits)
+    (OWN_SETS / "faq_gym.yaml", OWN_SETS / "gym.jsonl", 36.0, 86.0, 10.0),
+    (OWN_SETS / "faq_kids.yaml", OWN_SETS / "kids.jsonl", 40.0, 86.0, 5.0),
+    (OWN_SETS / "faq_estate.yaml", OWN_SETS / "estate.jsonl", 40.0, 86.0, 5.0),
     # members' words far from the FAQ's
-    (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 23.0, 86.0),
-    (OWN_SETS / "faq_travel.yaml", OWN_SETS / "travel.jsonl", 23.0, 83.0),
-    (OWN_SETS / "faq_dental.yaml", OWN_SETS / "dental.jsonl", 30.0, 83.0),
-    (OWN_SETS / "faq_ev.yaml", OWN_SETS / "ev.jsonl", 55.0, 94.0),
-    (OWN_SETS / "faq_home.yaml", OWN_SETS / "home.jsonl", 45.0, 88.0),
-    (OWN_SETS / "faq_baby.yaml", OWN_SETS / "baby.jsonl", 35.0, 88.0),
-    (OWN_SETS / "faq_hotel.yaml", OWN_SETS / "hotel.jsonl", 50.0, 90.0),
-    (OWN_SETS / "faq_game.yaml", OWN_SETS / "game.jsonl", 50.0, 88.0),
-    (OWN_SETS / "faq_pharmacy.yaml", OWN_SETS / "pharmacy.jsonl", 48.0, 92.0),
+    (OWN_SETS / "faq_pet.yaml", OWN_SETS / "pet.jsonl", 26.0, 86.0, 5.0),
+    (OWN_SETS / "faq_travel.yaml", OWN_SETS / "travel.jsonl", 25.0, 83.0, 5.0),
+    (OWN_SETS / "faq_dental.yaml", OWN_SETS / "dental.jsonl", 32.0, 83.0, 5.0),
+    (OWN_SETS / "faq_ev.yaml", OWN_SETS / "ev.jsonl", 62.0, 94.0, 5.0),
+    (OWN_SETS / "faq_home.yaml", OWN_SETS / "home.jsonl", 48.0, 88.0, 5.0),
+    (OWN_SETS / "faq_baby.yaml", OWN_SETS / "baby.jsonl", 42.0, 88.0, 10.0),
+    (OWN_SETS / "faq_hotel.yaml", OWN_SETS / "hotel.jsonl", 52.0, 90.0, 5.0),
+    (OWN_SETS / "faq_game.yaml", OWN_SETS / "game.jsonl", 58.0, 88.0, 5.0),
+    (OWN_SETS / "faq_pharmacy.yaml", OWN_SETS / "pharmacy.jsonl", 54.0, 92.0, 5.0),
 ])
-def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float, least_helped: float):
+def test_own_labelled_sets(faq_file: Path, queries: Path, least_answered: float, least_helped: float,
+                           most_uncovered: float):
     """The project's own labelled sets, written without looking at the matcher: the bot stays quiet on
     chit-chat and rarely answers wrong; floors for the rest (README, performance)."""
     rows = [json.loads(x) for x in queries.read_text(encoding="utf-8").splitlines() if x]
     m = evaluate(build_index(load_faq(faq_file)), rows).metrics
     assert m["chitchat_reply"] <= 1.0
     assert m["wrong_answer"] <= 2.0
-    assert m["unknown_answer"] <= 7.5
+    assert m["unknown_answer"] <= most_uncovered
     assert m["helped"] >= least_helped
     assert m["answer_acc"] >= least_answered
 
@@ -326,8 +329,9 @@ def test_context_before_the_question_counts_less(text, entry):
     # the member's situation comes first, the question last: the situation's words need no entry
     r = build_index(_faq()).match(text)
     assert r.action == "answer" and r.entry.id == entry, r.reason
-    # (the sentence model's test of the words an entry lacks would answer it too: turned off here)
-    full_weight = build_index(_faq(), params=Params(context_weight=1.0, semantic_unexplained=False)).match(text)
+    # (the sentence model's test of the words an entry lacks, and the answer model, would answer it too)
+    full_weight = build_index(_faq(), params=Params(context_weight=1.0, semantic_unexplained=False,
+                                                    answer_model=False)).match(text)
     assert full_weight.action == "suggest" and "not covered" in full_weight.reason
 
 
@@ -424,6 +428,19 @@ def test_done_trouble_and_other_cues(text, kind):
     ("这群真好 有啥事都有人管", "statement"), ("什么时候都能退吗", "question"), ("老公给我买了个新包", "statement"),
 ])
 def test_symptoms_habits_and_company(text, kind):
+    assert _gate(text).kind == kind, text
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("中午吃啥呢", "chitchat"), ("明天喝点什么好呢", "chitchat"), ("今天吃什么套餐划算", "question"),
+    ("要不要周日一起去爬山", "members"), ("晚上谁去超市 帮我捎瓶酱油", "members"), ("发票找谁去开", "question"),
+    ("你们谁用过那个新出的滤芯", "members"), ("你们有没有夜间的课", "question"),
+    ("灯好了 刚刚是保险丝烧了", "statement"), ("刚才是不是停电了", "question"),
+    ("这个月电费比上个月少了 挺好", "statement"), ("洗衣机漏水了，别的还行", "problem"),
+    ("哪里哪里", "chitchat"), ("过奖了", "chitchat"), ("哪里能买到", "question"),
+])
+def test_meals_company_causes_and_verdicts(text, kind):
+    """Musing about a meal, who goes along, the cause told after the trouble, a pleased last word, modesty."""
     assert _gate(text).kind == kind, text
 
 

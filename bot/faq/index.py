@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -42,6 +43,10 @@ class MatchResult:
     tentative: bool = False
     """Choices offered on meaning alone, the words having found too little: the question still counts as
     unanswered (the operator sees it, the fallback's honest reply still goes out)."""
+    confidence: float | None = None
+    """The answer model's likelihood that the first choice is right (None when it was not asked)."""
+    evidence: Mapping[str, float] | None = None
+    """What the answer model read about the first choice (``confidence.FEATURES``)."""
 
     def to_record(self, text: str) -> dict[str, object]:
         """The line ``qunbot faq match`` prints (interfaces.md)."""
