@@ -38,6 +38,10 @@ from bot.faq.matcher import Params, build_index  # noqa: E402
 UNTOUCHED = ("holdout", "unexamined", "(dev)")
 """Sets never trained on."""
 WEIGHTS = {"paraphrase": 1.0, "unknown": 8.0, "chitchat": 8.0}
+SPAN = 5
+"""The range kept for each feature: its 5th to 95th percentile. Answering never needed a second embedding's
+outcome outside it on our sets (``AnswerModel.probability``'s bound skipped 65 % of choice lists' second
+embeddings and lost no answer); an outcome beyond it is left a choice list."""
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85)
 
 
@@ -70,7 +74,8 @@ def fit(data: list[Example], c: float) -> AnswerModel:
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y,
                                                        sample_weight=[WEIGHTS[e.kind] for e in data])
-    return AnswerModel(FEATURES, scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]))
+    return AnswerModel(FEATURES, scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]),
+                       *np.percentile(x, [SPAN, 100 - SPAN], axis=0))
 
 
 def added(model: AnswerModel, data: list[Example], at: float) -> Counter[str]:

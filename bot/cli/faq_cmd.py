@@ -62,7 +62,9 @@ def explain(text: str, result: MatchResult) -> str:
     if result.closest:
         lines.append("meaning:  " + " | ".join(f"{e.id} {cos:.3f}" for e, cos in result.closest))
     if result.confidence is not None:
-        lines.append(f"likely:   the first choice is right with probability {result.confidence:.2f} (answer model)")
+        bound = "at most " if result.evidence is not None and "keep" not in result.evidence else ""
+        lines.append(f"likely:   the first choice is right with probability {bound}{result.confidence:.2f} "
+                     "(answer model)")
     lines.append(f"why:      {result.reason or '-'}")
     if result.candidates:
         lines.append("top 3:")

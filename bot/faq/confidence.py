@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,17 +38,24 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class AnswerModel:
-    """Standardized features, weights and intercept of a logistic regression."""
+    """Standardized features, weights and intercept of a logistic regression, and the range (5th to 95th
+    percentile) each feature spanned in training."""
 
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     intercept: float
+    low: np.ndarray
+    high: np.ndarray
 
-    def probability(self, evidence: Mapping[str, float]) -> float:
-        """The probability that the first choice is the right answer."""
-        x = np.array([evidence[f] for f in self.features], dtype=np.float64)
+    def probability(self, evidence: Mapping[str, float], unknown: Sequence[str] = ()) -> float:
+        """The probability that the first choice is the right answer; with ``unknown`` features (not in
+        ``evidence``), the highest it can be with them anywhere in their usual range (``low`` to ``high``),
+        which tells whether measuring them (a second embedding) can matter."""
+        favourable = np.where(self.weights > 0, self.high, self.low)
+        x = np.array([favourable[i] if f in unknown else evidence[f] for i, f in enumerate(self.features)],
+                     dtype=np.float64)
         z = float(((x - self.mean) / self.scale) @ self.weights) + self.intercept
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -56,7 +63,8 @@ class AnswerModel:
         """The model and ``about`` (how it was trained and measured), as ``load`` reads it."""
         return json.dumps({"about": dict(about), "features": list(self.features), "mean": self.mean.tolist(),
                            "scale": self.scale.tolist(), "weights": self.weights.tolist(),
-                           "intercept": self.intercept}, ensure_ascii=False, indent=1) + "\n"
+                           "intercept": self.intercept, "low": self.low.tolist(), "high": self.high.tolist()},
+                          ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> AnswerModel:
@@ -65,8 +73,9 @@ class AnswerModel:
         unknown = set(features) - set(FEATURES)
         if unknown:
             raise ValueError(f"{path}: unknown features {sorted(unknown)}")
-        return cls(features, *(np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")),
-                   float(data["intercept"]))
+        mean, scale, weights, low, high = (np.asarray(data[k], dtype=np.float64)
+                                           for k in ("mean", "scale", "weights", "low", "high"))
+        return cls(features, mean, scale, weights, float(data["intercept"]), low, high)
 
 
 @cache

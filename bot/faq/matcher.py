@@ -58,6 +58,8 @@ _QUERY_CLAUSE_CACHE = 4096
 NEGATIONS = frozenset("不没无未别非")
 """Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 _ANSWERABLE_BY_MEANING = frozenset({"question", "request", "problem"})
+_WITHOUT_LACKING = ("keep", "away")
+"""The answer model's features that cost a second embedding (``MatcherIndex._without_lacking``)."""
 """Gate kinds whose choices may turn into an answer by meaning (``Params.semantic_unexplained``)."""
 
 
@@ -591,27 +593,33 @@ class MatcherIndex:
                          semantic: SemanticIndex) -> MatchResult:
         """The first choice as an answer when the answer model (``confidence.py``) finds it likely right;
         else ``res`` with that likelihood and the evidence, for explanations and training. May cost a
-        second embedding (the message without the words the first choice lacks)."""
+        second embedding (the message without the words the first choice lacks), which is skipped when
+        no outcome of it could reach the bar."""
         p = self.params
         pick = self._entry_index.get(res.suggestions[0].id) if res.suggestions else None
         if pick is None:
             return res
-        evidence = self._evidence(text, said, gate, terms, vec, meaning, semantic, pick)
-        model = self.answer_model
+        model = self.answer_model if p.answer_model else None
+        evidence = self._evidence(text, said, gate, terms, vec, meaning, pick)
+        if model is not None:
+            bound = model.probability(evidence, unknown=_WITHOUT_LACKING)
+            if bound < p.answer_model_at:
+                return replace(res, confidence=bound, evidence=evidence)
+        evidence.update(self._without_lacking(said, terms, meaning, semantic, pick))
         if model is None:
             return replace(res, evidence=evidence)
         likely = model.probability(evidence)
-        if not p.answer_model or likely < p.answer_model_at:
+        if likely < p.answer_model_at:
             return replace(res, confidence=likely, evidence=evidence)
         ranked = [(pick, float(vec[0][pick])), *((e, s) for e, s in self._fuse(vec, meaning) if e != pick)]
         out = self._result(ranked, gate, "answer", f"first choice likely right ({likely:.2f})",
-                           self.coverage(terms, pick, context=self._context_words(text, terms)),
-                           sims=meaning.phrasings)
+                           evidence["coverage"], sims=meaning.phrasings)
         return replace(out, confidence=likely, evidence=evidence)
 
     def _evidence(self, text: str, said: str, gate: GateResult, terms: Terms, vec: tuple[np.ndarray, np.ndarray],
-                  meaning: Meaning, semantic: SemanticIndex, pick: int) -> dict[str, float]:
-        """What the answer model reads about the first choice ``pick`` (``confidence.FEATURES``)."""
+                  meaning: Meaning, pick: int) -> dict[str, float]:
+        """What the answer model reads about the first choice ``pick`` (``confidence.FEATURES``), but for
+        what leaving out the words it lacks does (``_without_lacking``)."""
         score, _ = vec
         order = np.argsort(-score)
         best = float(score[order[0]])
@@ -619,21 +627,10 @@ class MatcherIndex:
         sims = meaning.phrasings
         both = meaning.combined(self.params.semantic_answer_weight)
         fused = np.sort(self._fused(vec, meaning))[::-1]
-        missing = self.unexplained(terms, pick)
-        keep, away = 1.0, 0.0
-        if missing:
-            rest = said
-            for w in missing:
-                rest = rest.replace(w, "")
-            if _WORD_CHAR.search(rest):
-                without = semantic.meaning(rest)
-                keep, away = meaning.similarity(without), float(without.phrasings[pick] - sims[pick])
-            else:
-                keep = 0.0  # the words the entry lacks are the whole message
         return {
             "coverage": self.coverage(terms, pick, context=self._context_words(text, terms)),
             "coverage_all": self.coverage(terms, pick),
-            "missing": float(len(missing)),
+            "missing": float(len(self.unexplained(terms, pick))),
             "length": math.log1p(len(said)),
             "problem": float(gate.kind == "problem"),
             "strength": gate.strength,
@@ -644,9 +641,22 @@ class MatcherIndex:
             "cosine_lead": _lead(sims, pick),
             "combined_lead": _lead(both, pick),
             "fused_gap": float(fused[0] - fused[1]) if len(fused) > 1 else 1.0,
-            "keep": keep,
-            "away": away,
         }
+
+    def _without_lacking(self, said: str, terms: Terms, meaning: Meaning, semantic: SemanticIndex,
+                         pick: int) -> dict[str, float]:
+        """How much of its meaning the message keeps without the words ``pick`` lacks, and how much closer to
+        ``pick`` it gets (a second embedding, when it lacks any)."""
+        missing = self.unexplained(terms, pick)
+        if not missing:
+            return {"keep": 1.0, "away": 0.0}
+        rest = said
+        for w in missing:
+            rest = rest.replace(w, "")
+        if not _WORD_CHAR.search(rest):
+            return {"keep": 0.0, "away": 0.0}  # the words the entry lacks are the whole message
+        without = semantic.meaning(rest)
+        return {"keep": meaning.similarity(without), "away": float(without.phrasings[pick] - meaning.phrasings[pick])}
 
     def _answer_by_meaning(self, res: MatchResult, text: str, gate: GateResult, terms: Terms,
                            shown: Sequence[tuple[int, float]], meaning: Meaning,
