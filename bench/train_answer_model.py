@@ -107,7 +107,8 @@ def main() -> None:
         counts = {t: added(model, by_set[name], t) for t in THRESHOLDS}
         for t in THRESHOLDS:
             held[t] += counts[t]
-        print(f"  {name[:32]:32s} at {args.at}: {dict(counts.get(args.at, added(model, by_set[name], args.at)))}")
+        got = counts[args.at] if args.at in counts else added(model, by_set[name], args.at)
+        print(f"  {name[:32]:32s} at {args.at}: {dict(got)}")
     print("leave-one-set-out, added over all examined sets:")
     for t in THRESHOLDS:
         print(f"  at {t:.2f}: {dict(held[t])}")

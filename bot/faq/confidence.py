@@ -5,7 +5,7 @@ The fixed rules answer only when words (or words and meaning) are clearly sure; 
 choices, and most first choices are right. No single signal tells a right first choice from a question
 the FAQ does not cover (README), but several together do better: how much of the message the entry's
 words explain, the sentence model's cosine and lead, whether the message keeps its meaning without the
-words the entry lacks, the word score and margin. ``AnswerModel`` weighs them into one probability.
+words the entry lacks, the word score and margin. ``AnswerModel`` weighs them into one likelihood.
 
 It is trained by ``bench/train_answer_model.py`` on the project's own labelled sets (never the dev
 bench), with uncovered questions weighing more than wrong first choices, and checked leave-one-set-out;
@@ -33,7 +33,8 @@ FEATURES = (
     "word_best", "word_margin", "word_share",
     "cosine", "cosine_lead", "combined_lead", "fused_gap", "keep", "away",
 )
-"""What the model reads, in the words of ``MatcherIndex._evidence``, which computes them."""
+"""What the model reads: ``MatcherIndex._evidence`` computes them, ``keep`` and ``away`` (a second embedding)
+in ``MatcherIndex._without_lacking``."""
 
 
 @dataclass(frozen=True, slots=True)
