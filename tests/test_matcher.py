@@ -444,6 +444,17 @@ def test_meals_company_causes_and_verdicts(text, kind):
     assert _gate(text).kind == kind, text
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("路由器一直断断续续的", "problem"), ("电视打开显示无信号", "problem"), ("门口的机器亮红灯了", "problem"),
+    ("充电器上的红灯一直闪", "problem"), ("蓝牙耳机老是掉", "problem"), ("买了两件 积分一分都没加", "problem"),
+    ("订单一直显示待发货", "problem"), ("手机信号到卧室就没了", "problem"),
+    ("今天路上全是红灯 迟到了", "statement"), ("不小心把奶茶洒了", "statement"), ("我一次都没去过", "statement"),
+])
+def test_devices_and_orders_in_trouble(text, kind):
+    """Trouble told without a question: a line that comes and goes, a red light, no signal, a status stuck."""
+    assert _gate(text).kind == kind, text
+
+
 def test_a_known_latin_word_does_not_cut_a_longer_one():
     from bot.faq.tokenize import Segmenter
 
