@@ -58,9 +58,9 @@ _QUERY_CLAUSE_CACHE = 4096
 NEGATIONS = frozenset("不没无未别非")
 """Never rewritten as homophone typos, nor into: 补上 -> 不上 would flip the meaning."""
 _ANSWERABLE_BY_MEANING = frozenset({"question", "request", "problem"})
+"""Gate kinds whose choices may turn into an answer by meaning (``Params.semantic_unexplained``)."""
 _WITHOUT_LACKING = ("keep", "away")
 """The answer model's features that cost a second embedding (``MatcherIndex._without_lacking``)."""
-"""Gate kinds whose choices may turn into an answer by meaning (``Params.semantic_unexplained``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,10 +586,10 @@ class MatcherIndex:
             res = self._answer_by_meaning(res, said, gate, terms, shown, meaning, semantic)
             if res.action == "answer":
                 return res
-        return self._answer_by_model(res, norm.text, said, gate, terms, vec, meaning, semantic)
+        return self._answer_by_model(res, norm.text, said, gate, terms, vec, shown, meaning, semantic)
 
     def _answer_by_model(self, res: MatchResult, text: str, said: str, gate: GateResult, terms: Terms,
-                         vec: tuple[np.ndarray, np.ndarray], meaning: Meaning,
+                         vec: tuple[np.ndarray, np.ndarray], shown: Sequence[tuple[int, float]], meaning: Meaning,
                          semantic: SemanticIndex) -> MatchResult:
         """The first choice as an answer when the answer model (``confidence.py``) finds it likely right;
         else ``res`` with that likelihood and the evidence, for explanations and training. May cost a
@@ -600,37 +600,36 @@ class MatcherIndex:
         if pick is None:
             return res
         model = self.answer_model if p.answer_model else None
-        evidence = self._evidence(text, said, gate, terms, vec, meaning, pick)
+        missing = self.unexplained(terms, pick)
+        evidence = self._evidence(text, said, gate, terms, vec, meaning, pick, missing)
         if model is not None:
             bound = model.probability(evidence, unknown=_WITHOUT_LACKING)
             if bound < p.answer_model_at:
                 return replace(res, confidence=bound, evidence=evidence)
-        evidence.update(self._without_lacking(said, terms, meaning, semantic, pick))
+        evidence.update(self._without_lacking(said, missing, meaning, semantic, pick))
         if model is None:
             return replace(res, evidence=evidence)
         likely = model.probability(evidence)
         if likely < p.answer_model_at:
             return replace(res, confidence=likely, evidence=evidence)
-        ranked = [(pick, float(vec[0][pick])), *((e, s) for e, s in self._fuse(vec, meaning) if e != pick)]
+        ranked = [(pick, float(vec[0][pick])), *((e, s) for e, s in shown if e != pick)]
         out = self._result(ranked, gate, "answer", f"first choice likely right ({likely:.2f})",
                            evidence["coverage"], sims=meaning.phrasings)
         return replace(out, confidence=likely, evidence=evidence)
 
     def _evidence(self, text: str, said: str, gate: GateResult, terms: Terms, vec: tuple[np.ndarray, np.ndarray],
-                  meaning: Meaning, pick: int) -> dict[str, float]:
-        """What the answer model reads about the first choice ``pick`` (``confidence.FEATURES``), but for
-        what leaving out the words it lacks does (``_without_lacking``)."""
+                  meaning: Meaning, pick: int, missing: Sequence[str]) -> dict[str, float]:
+        """What the answer model reads about the first choice ``pick``, which lacks the words ``missing``
+        (``confidence.FEATURES``), but for what leaving them out does (``_without_lacking``)."""
         score, _ = vec
-        order = np.argsort(-score)
-        best = float(score[order[0]])
-        second = float(score[order[1]]) if len(order) > 1 else 0.0
+        best, second = _two_highest(score)
         sims = meaning.phrasings
         both = meaning.combined(self.params.semantic_answer_weight)
-        fused = np.sort(self._fused(vec, meaning))[::-1]
+        fused = _two_highest(self._fused(vec, meaning))
         return {
             "coverage": self.coverage(terms, pick, context=self._context_words(text, terms)),
             "coverage_all": self.coverage(terms, pick),
-            "missing": float(len(self.unexplained(terms, pick))),
+            "missing": float(len(missing)),
             "length": math.log1p(len(said)),
             "problem": float(gate.kind == "problem"),
             "strength": gate.strength,
@@ -640,23 +639,29 @@ class MatcherIndex:
             "cosine": float(sims[pick]),
             "cosine_lead": _lead(sims, pick),
             "combined_lead": _lead(both, pick),
-            "fused_gap": float(fused[0] - fused[1]) if len(fused) > 1 else 1.0,
+            "fused_gap": fused[0] - fused[1] if len(score) > 1 else 1.0,
         }
 
-    def _without_lacking(self, said: str, terms: Terms, meaning: Meaning, semantic: SemanticIndex,
+    def _without_lacking(self, said: str, missing: Sequence[str], meaning: Meaning, semantic: SemanticIndex,
                          pick: int) -> dict[str, float]:
-        """How much of its meaning the message keeps without the words ``pick`` lacks, and how much closer to
-        ``pick`` it gets (a second embedding, when it lacks any)."""
-        missing = self.unexplained(terms, pick)
+        """The answer model's ``keep`` and ``away`` for the words ``missing`` that ``pick`` lacks."""
         if not missing:
             return {"keep": 1.0, "away": 0.0}
-        rest = said
+        kept = self._without_words(said, missing, meaning, semantic, pick)
+        keep, away = kept if kept is not None else (0.0, 0.0)  # the words the entry lacks are the whole message
+        return {"keep": keep, "away": away}
+
+    def _without_words(self, text: str, missing: Sequence[str], meaning: Meaning, semantic: SemanticIndex,
+                       pick: int) -> tuple[float, float] | None:
+        """The message without the words ``missing`` (a second embedding): the cosine it keeps with the whole
+        message, and how much closer to ``pick``'s closest phrasing it gets; None when nothing is left."""
+        rest = text
         for w in missing:
             rest = rest.replace(w, "")
         if not _WORD_CHAR.search(rest):
-            return {"keep": 0.0, "away": 0.0}  # the words the entry lacks are the whole message
+            return None
         without = semantic.meaning(rest)
-        return {"keep": meaning.similarity(without), "away": float(without.phrasings[pick] - meaning.phrasings[pick])}
+        return meaning.similarity(without), float(without.phrasings[pick] - meaning.phrasings[pick])
 
     def _answer_by_meaning(self, res: MatchResult, text: str, gate: GateResult, terms: Terms,
                            shown: Sequence[tuple[int, float]], meaning: Meaning,
@@ -674,16 +679,15 @@ class MatcherIndex:
         situation = (p.semantic_unexplained_situation and bool(missing)
                      and set(missing) <= self._context_words(text, terms))
         if missing and not situation:
-            rest = text
-            for w in missing:
-                rest = rest.replace(w, "")
             # every word must be in the text the model read, and something must be left without them
-            if not all(w in text for w in missing) or not _WORD_CHAR.search(rest):
+            kept = self._without_words(text, missing, meaning, semantic, pick) if all(
+                w in text for w in missing) else None
+            if kept is None:
                 return res
-            without = semantic.meaning(rest)
-            if meaning.similarity(without) < p.semantic_unexplained_keep:
+            keep, away = kept
+            if keep < p.semantic_unexplained_keep:
                 return replace(res, reason=f"{res.reason}; {lacking} change the meaning")
-            if without.phrasings[pick] - sims[pick] > p.semantic_unexplained_away:
+            if away > p.semantic_unexplained_away:
                 return replace(res, reason=f"{res.reason}; {lacking} take it away from {self.faq.entries[pick].id}")
         reason = "words and meaning agree" + (
             f"; {lacking} only tell the situation" if situation
@@ -832,6 +836,14 @@ def _model_lead(meaning: Meaning, entry: int, p: Params) -> float:
     0 when it is not first (or is the only entry)."""
     both = meaning.combined(p.semantic_answer_weight)
     return max(0.0, _lead(both, entry)) if len(both) > 1 else 0.0
+
+
+def _two_highest(values: np.ndarray) -> tuple[float, float]:
+    """The highest value and the next (0 when there is one value)."""
+    if len(values) < 2:
+        return float(values.max(initial=0.0)), 0.0
+    second, first = np.partition(values, -2)[-2:]
+    return float(first), float(second)
 
 
 def _lead(values: np.ndarray, entry: int) -> float:
