@@ -578,7 +578,8 @@ class MatcherIndex:
             return res
         # words left it open: ask the sentence model, which reorders the candidates by meaning
         meaning = semantic.meaning(said)  # the model, too, reads 号码布 where the member typed 号马布
-        shown = self._fuse(vec, meaning)
+        standing = self._fused(vec, meaning)
+        shown = self._fuse(vec, standing)
         res = self._decide(norm, gate, terms, ranked, addressed, meaning, shown)
         if res.action != "suggest" or gate.kind not in _ANSWERABLE_BY_MEANING or (norm.mentions and not addressed):
             return res
@@ -586,11 +587,11 @@ class MatcherIndex:
             res = self._answer_by_meaning(res, said, gate, terms, shown, meaning, semantic)
             if res.action == "answer":
                 return res
-        return self._answer_by_model(res, norm.text, said, gate, terms, vec, shown, meaning, semantic)
+        return self._answer_by_model(res, norm.text, said, gate, terms, vec, shown, standing, meaning, semantic)
 
     def _answer_by_model(self, res: MatchResult, text: str, said: str, gate: GateResult, terms: Terms,
-                         vec: tuple[np.ndarray, np.ndarray], shown: Sequence[tuple[int, float]], meaning: Meaning,
-                         semantic: SemanticIndex) -> MatchResult:
+                         vec: tuple[np.ndarray, np.ndarray], shown: Sequence[tuple[int, float]], standing: np.ndarray,
+                         meaning: Meaning, semantic: SemanticIndex) -> MatchResult:
         """The first choice as an answer when the answer model (``confidence.py``) finds it likely right;
         else ``res`` with that likelihood and the evidence, for explanations and training. May cost a
         second embedding (the message without the words the first choice lacks), which is skipped when
@@ -601,7 +602,7 @@ class MatcherIndex:
             return res
         model = self.answer_model if p.answer_model else None
         missing = self.unexplained(terms, pick)
-        evidence = self._evidence(text, said, gate, terms, vec, meaning, pick, missing)
+        evidence = self._evidence(text, said, gate, terms, vec, standing, meaning, pick, missing)
         if model is not None:
             bound = model.probability(evidence, unknown=_WITHOUT_LACKING)
             if bound < p.answer_model_at:
@@ -618,14 +619,15 @@ class MatcherIndex:
         return replace(out, confidence=likely, evidence=evidence)
 
     def _evidence(self, text: str, said: str, gate: GateResult, terms: Terms, vec: tuple[np.ndarray, np.ndarray],
-                  meaning: Meaning, pick: int, missing: Sequence[str]) -> dict[str, float]:
+                  standing: np.ndarray, meaning: Meaning, pick: int, missing: Sequence[str]) -> dict[str, float]:
         """What the answer model reads about the first choice ``pick``, which lacks the words ``missing``
-        (``confidence.FEATURES``), but for what leaving them out does (``_without_lacking``)."""
+        (``confidence.FEATURES``), but for what leaving them out does (``_without_lacking``); ``standing``:
+        the entries by words and meaning together (``_fused``)."""
         score, _ = vec
         best, second = _two_highest(score)
         sims = meaning.phrasings
         both = meaning.combined(self.params.semantic_answer_weight)
-        fused = _two_highest(self._fused(vec, meaning))
+        fused = _two_highest(standing)
         return {
             "coverage": self.coverage(terms, pick, context=self._context_words(text, terms)),
             "coverage_all": self.coverage(terms, pick),
@@ -694,10 +696,11 @@ class MatcherIndex:
             else f"; without {lacking} it means much the same" if missing else "")
         return self._result(shown, gate, "answer", reason, self.coverage(terms, pick), sims=sims)
 
-    def _fuse(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> list[tuple[int, float]]:
-        """The best ``top_k`` entries by words and meaning together, as (entry, word similarity)."""
+    def _fuse(self, vec: tuple[np.ndarray, np.ndarray], standing: np.ndarray) -> list[tuple[int, float]]:
+        """The best ``top_k`` entries by their ``standing`` (words and meaning together: ``_fused``), as
+        (entry, word similarity)."""
         score, _ = vec
-        return [(int(e), float(score[e])) for e in np.argsort(-self._fused(vec, meaning))[:self.top_k]]
+        return [(int(e), float(score[e])) for e in np.argsort(-standing)[:self.top_k]]
 
     def _fused(self, vec: tuple[np.ndarray, np.ndarray], meaning: Meaning) -> np.ndarray:
         """Each entry's standing by words and meaning together (the higher, the better)."""
@@ -717,7 +720,7 @@ class MatcherIndex:
         semantic = self.semantic
         if semantic is None:
             return [e for e, _ in self._top(*vec)]
-        return [e for e, _ in self._fuse(vec, semantic.meaning(said))]
+        return [e for e, _ in self._fuse(vec, self._fused(vec, semantic.meaning(said)))]
 
     def _result(self, ranked: Sequence[tuple[int, float]], gate: GateResult, action: str, reason: str,
                 cov: float | None = None, chosen: Sequence[int] | None = None,
